@@ -1,0 +1,178 @@
+/*
+ * jvmos guest <-> host ABI.
+ *
+ * The one contract between the `jvmos` monitor (host, boot/) and the libjvmos guest kernel.
+ * Plain C-compatible structs and constants, no code. Both sides include this header; nothing
+ * else is shared except the Cap'n Proto schema (shipper/proto).
+ *
+ * Field tags:
+ *   IN   written by the monitor before the guest runs; the guest only reads it.
+ *   OUT  written by the guest; the monitor reads it and must treat it as hostile input
+ *        (every guest-physical address is bounds-checked before use).
+ *
+ * Bump JVMOS_ABI_VERSION on any incompatible change. The guest refuses to boot with a
+ * different version (it panics with a clear message).
+ */
+#ifndef JVMOS_ABI_ABI_H
+#define JVMOS_ABI_ABI_H
+
+#include <stdint.h>
+
+#define JVMOS_ABI_VERSION 1u
+#define JVMOS_BOOT_MAGIC 0x534f4d564au /* "JVMOS" little-endian, truncated */
+
+/*
+ * ---- Guest virtual layout ------------------------------------------------------------------
+ * All guest RAM is mapped at JVMOS_PHYSMAP_BASE + GPA ("physmap") in the upper half. The kernel
+ * image is linked inside the physmap (at JVMOS_PHYSMAP_BASE + JVMOS_KERNEL_LOAD_GPA), so a kernel
+ * virtual address minus JVMOS_PHYSMAP_BASE is its guest-physical address.
+ *
+ * PML4 slot 384 (0xffffc000_00000000) is used because, on kvm_pvm hosts, slot 256 causes a #PF
+ * loop and slot 511 holds the host's trampoline (see shared/PVM.md, section 1.2).
+ */
+#define JVMOS_PHYSMAP_BASE 0xffffc00000000000ull
+#define JVMOS_PHYSMAP_PML4_SLOT 384u
+#define JVMOS_KERNEL_LOAD_GPA 0x100000ull /* 1 MiB: the kernel's first PT_LOAD lands here */
+
+/* Program addresses are below this (the Linux x86-64 user limit: 47 bits minus one page). */
+#define JVMOS_USER_TOP 0x00007ffffffff000ull
+
+/*
+ * ---- Boot ---------------------------------------------------------------------------------
+ * The monitor puts vCPU 0 in 64-bit long mode with paging on (CR3 = boot_info.pml4_gpa), CS =
+ * 0x10, DS/SS = 0x18, a per-vCPU GDT and TSS it built (selectors below), RFLAGS = 0x2 (interrupts
+ * off), RIP = kernel ELF entry, RSP = boot_info.boot_stack_top (a physmap address) and
+ * RDI = the physmap address of the boot info.
+ *
+ * The boot page tables map all guest RAM at the physmap with 2 MiB pages; nothing below is
+ * mapped. The PML4 page at pml4_gpa is 8 KiB aligned, and the page right after it
+ * (pml4_gpa + 0x1000) is zeroed and reserved for the paravirtual backend's user-half-only root.
+ * Leaf and table entries carry the U bit iff backend == JVMOS_BACKEND_PV (the kvm_pvm host needs
+ * U=1 everywhere; on hardware virtualisation kernel pages are supervisor-only).
+ */
+#define JVMOS_SEL_KERNEL_CS 0x10u
+#define JVMOS_SEL_KERNEL_DS 0x18u
+#define JVMOS_SEL_USER32_CS 0x23u
+#define JVMOS_SEL_USER_DS 0x2bu
+#define JVMOS_SEL_USER_CS 0x33u
+#define JVMOS_SEL_TSS 0x40u /* 16-byte system descriptor at GDT entries 8 and 9 */
+#define JVMOS_GDT_ENTRIES 10u
+
+/* Which arch/x86_64 backend the guest must use. Chosen by the monitor's detection (it can probe
+ * the host safely, the guest cannot: an unknown MSR is a #GP before the guest has an IDT) and
+ * confirmed by the guest. */
+#define JVMOS_BACKEND_HW 1u /* hardware virtualisation: ring 0, IDT, sysret, invlpg, hlt */
+#define JVMOS_BACKEND_PV 2u /* kvm_pvm paravirtual native mode: VIF page, int gates */
+
+/* boot_info.flags */
+#define JVMOS_BOOT_STRACE (1u << 0)      /* print every syscall in strace format */
+#define JVMOS_BOOT_KERNEL_BENCH (1u << 1) /* run the in-kernel benchmarks, print, exit 0 */
+
+#define JVMOS_MAX_CPUS 64u
+#define JVMOS_MAX_MEM_RANGES 4u
+#define JVMOS_UTS_LEN 65u
+
+/* One range of guest RAM: [gpa, gpa + size). Ranges are sorted and disjoint; the gap between
+ * them is the 32-bit MMIO hole (IOAPIC, LAPIC) that must not be backed by RAM. */
+struct jvmos_mem_range {
+    uint64_t gpa;
+    uint64_t size;
+};
+
+/* Resource limit as prlimit64 reports it. */
+struct jvmos_rlimit {
+    uint64_t cur;
+    uint64_t max;
+};
+
+struct jvmos_boot_info {
+    uint32_t magic;       /* IN  JVMOS_BOOT_MAGIC */
+    uint32_t abi_version; /* IN  JVMOS_ABI_VERSION */
+    uint32_t backend;     /* IN  JVMOS_BACKEND_* */
+    uint32_t flags;       /* IN  JVMOS_BOOT_* */
+    uint32_t cpus;        /* IN  number of vCPUs created (>= 1) */
+    uint32_t mem_range_count; /* IN entries used in mem_ranges */
+    struct jvmos_mem_range mem_ranges[JVMOS_MAX_MEM_RANGES]; /* IN guest RAM */
+
+    uint64_t pml4_gpa;        /* IN  boot page-table root (8 KiB aligned, see above) */
+    uint64_t reserved_end;    /* IN  every GPA below this is in use (kernel, tables, images) */
+    uint64_t boot_stack_top;  /* IN  physmap address vCPU 0 starts on */
+    uint64_t gdt_gpa[JVMOS_MAX_CPUS]; /* IN per-vCPU GDT (JVMOS_GDT_ENTRIES entries) */
+    uint64_t tss_gpa[JVMOS_MAX_CPUS]; /* IN per-vCPU 64-bit TSS (104 bytes, page aligned) */
+
+    /* Time. The monitor sets every vCPU's TSC to the host TSC, then samples the three clocks
+     * together, so guest time = boot clock + (rdtsc - boot_tsc) / tsc_khz. */
+    uint64_t tsc_khz;           /* IN  TSC frequency */
+    uint64_t boot_tsc;          /* IN  TSC at the moment below */
+    int64_t boot_realtime_ns;   /* IN  host CLOCK_REALTIME then */
+    int64_t boot_monotonic_ns;  /* IN  host CLOCK_MONOTONIC then */
+
+    /* The program. Until the shipper exists the monitor reads the file into guest memory. */
+    uint64_t program_gpa;  /* IN  the executable's bytes */
+    uint64_t program_size; /* IN  its size */
+    /* argv then envp as NUL-terminated strings back to back, then the program path as given
+     * to execve (AT_EXECFN). */
+    uint64_t strings_gpa;  /* IN */
+    uint64_t strings_size; /* IN  total bytes */
+    uint32_t argc;         /* IN */
+    uint32_t envc;         /* IN */
+
+    /* Identity the program sees (the caller's). */
+    int32_t pid, ppid;     /* IN */
+    uint32_t uid, euid, gid, egid; /* IN */
+    struct jvmos_rlimit rlimit_stack;  /* IN  the caller's RLIMIT_STACK */
+    struct jvmos_rlimit rlimit_nofile; /* IN  RLIMIT_NOFILE */
+
+    /* uname(2) fields; the guest reports itself as the host's Linux. */
+    char uts_sysname[JVMOS_UTS_LEN];
+    char uts_nodename[JVMOS_UTS_LEN];
+    char uts_release[JVMOS_UTS_LEN];
+    char uts_version[JVMOS_UTS_LEN];
+    char uts_machine[JVMOS_UTS_LEN];
+    char uts_domainname[JVMOS_UTS_LEN];
+};
+
+/*
+ * ---- Hypercall ports ----------------------------------------------------------------------
+ * The guest talks to the monitor's userspace with a 32-bit `out` to a port; each costs a full
+ * exit (~25 us on kvm_pvm), so these are for rare events only. The value written is the GPA of a
+ * struct jvmos_host_request (below 4 GiB, 64-byte aligned) or, for JVMOS_PORT_EXIT, the status.
+ */
+#define JVMOS_PORT_REQUEST 0x7a0u /* OUT: value = GPA of a jvmos_host_request */
+#define JVMOS_PORT_EXIT 0x7a4u    /* OUT: value = the program's exit status (0..255) */
+
+enum jvmos_host_op {
+    /* TEMPORARY stdio path, removed when the shipper lands: write/read the monitor's own fds
+     * 0-2. args[0] = fd, args[1] = GPA of a contiguous buffer, args[2] = length.
+     * result = bytes transferred or -errno. */
+    JVMOS_HOST_STDIO_WRITE = 1,
+    JVMOS_HOST_STDIO_READ = 2,
+    /* Diagnostic text for the monitor's stderr (strace lines, kernel log). args[1] = GPA,
+     * args[2] = length. result = 0. */
+    JVMOS_HOST_LOG = 3,
+    /* The guest kernel panicked. args[1] = GPA of a text report, args[2] = its length. The
+     * monitor prints it and exits with JVMOS_EXIT_PANIC. Does not return. */
+    JVMOS_HOST_PANIC = 4,
+    /* The program died of signal args[0]; args[1]/args[2] = GPA/length of a one-line report
+     * for stderr. The monitor exits with 128 + signal. Does not return. */
+    JVMOS_HOST_KILLED = 5,
+};
+
+struct jvmos_host_request {
+    uint32_t op;      /* OUT jvmos_host_op */
+    uint32_t pad;     /* OUT zero */
+    uint64_t args[6]; /* OUT per op */
+    int64_t result;   /* IN  written by the monitor before the guest resumes */
+};
+
+/* Exit status of `jvmos` when the guest kernel panics or the VM dies abnormally. */
+#define JVMOS_EXIT_PANIC 125
+
+/*
+ * ---- In-guest syscall numbers private to jvmos ----------------------------------------------
+ * JVMOS_SYS_NOP returns 0 from the syscall entry stub before any dispatch: the platform floor
+ * of a user->kernel->user round trip, used by bench/. Linux returns ENOSYS for it.
+ */
+#define JVMOS_SYS_NOP 0x4a56u
+
+#endif /* JVMOS_ABI_ABI_H */
