@@ -16,10 +16,15 @@
 #ifndef JVMOS_ABI_ABI_H
 #define JVMOS_ABI_ABI_H
 
+#ifdef __ASSEMBLER__
+#define JVMOS_U64(x) x
+#else
 #include <stdint.h>
+#define JVMOS_U64(x) x##ull
+#endif
 
-#define JVMOS_ABI_VERSION 1u
-#define JVMOS_BOOT_MAGIC 0x534f4d564au /* "JVMOS" little-endian, truncated */
+#define JVMOS_ABI_VERSION 1
+#define JVMOS_BOOT_MAGIC 0x534f4d56 /* "VMOS" little-endian */
 
 /*
  * ---- Guest virtual layout ------------------------------------------------------------------
@@ -30,12 +35,12 @@
  * PML4 slot 384 (0xffffc000_00000000) is used because, on kvm_pvm hosts, slot 256 causes a #PF
  * loop and slot 511 holds the host's trampoline (see shared/PVM.md, section 1.2).
  */
-#define JVMOS_PHYSMAP_BASE 0xffffc00000000000ull
-#define JVMOS_PHYSMAP_PML4_SLOT 384u
-#define JVMOS_KERNEL_LOAD_GPA 0x100000ull /* 1 MiB: the kernel's first PT_LOAD lands here */
+#define JVMOS_PHYSMAP_BASE JVMOS_U64(0xffffc00000000000)
+#define JVMOS_PHYSMAP_PML4_SLOT 384
+#define JVMOS_KERNEL_LOAD_GPA JVMOS_U64(0x100000) /* 1 MiB: the kernel's first PT_LOAD lands here */
 
 /* Program addresses are below this (the Linux x86-64 user limit: 47 bits minus one page). */
-#define JVMOS_USER_TOP 0x00007ffffffff000ull
+#define JVMOS_USER_TOP JVMOS_U64(0x00007ffffffff000)
 
 /*
  * ---- Boot ---------------------------------------------------------------------------------
@@ -50,28 +55,29 @@
  * Leaf and table entries carry the U bit iff backend == JVMOS_BACKEND_PV (the kvm_pvm host needs
  * U=1 everywhere; on hardware virtualisation kernel pages are supervisor-only).
  */
-#define JVMOS_SEL_KERNEL_CS 0x10u
-#define JVMOS_SEL_KERNEL_DS 0x18u
-#define JVMOS_SEL_USER32_CS 0x23u
-#define JVMOS_SEL_USER_DS 0x2bu
-#define JVMOS_SEL_USER_CS 0x33u
-#define JVMOS_SEL_TSS 0x40u /* 16-byte system descriptor at GDT entries 8 and 9 */
-#define JVMOS_GDT_ENTRIES 10u
+#define JVMOS_SEL_KERNEL_CS 0x10
+#define JVMOS_SEL_KERNEL_DS 0x18
+#define JVMOS_SEL_USER32_CS 0x23
+#define JVMOS_SEL_USER_DS 0x2b
+#define JVMOS_SEL_USER_CS 0x33
+#define JVMOS_SEL_TSS 0x40 /* 16-byte system descriptor at GDT entries 8 and 9 */
+#define JVMOS_GDT_ENTRIES 10
 
 /* Which arch/x86_64 backend the guest must use. Chosen by the monitor's detection (it can probe
  * the host safely, the guest cannot: an unknown MSR is a #GP before the guest has an IDT) and
  * confirmed by the guest. */
-#define JVMOS_BACKEND_HW 1u /* hardware virtualisation: ring 0, IDT, sysret, invlpg, hlt */
-#define JVMOS_BACKEND_PV 2u /* kvm_pvm paravirtual native mode: VIF page, int gates */
+#define JVMOS_BACKEND_HW 1 /* hardware virtualisation: ring 0, IDT, sysret, invlpg, hlt */
+#define JVMOS_BACKEND_PV 2 /* kvm_pvm paravirtual native mode: VIF page, int gates */
 
 /* boot_info.flags */
 #define JVMOS_BOOT_STRACE (1u << 0)      /* print every syscall in strace format */
 #define JVMOS_BOOT_KERNEL_BENCH (1u << 1) /* run the in-kernel benchmarks, print, exit 0 */
 
-#define JVMOS_MAX_CPUS 64u
-#define JVMOS_MAX_MEM_RANGES 4u
-#define JVMOS_UTS_LEN 65u
+#define JVMOS_MAX_CPUS 64
+#define JVMOS_MAX_MEM_RANGES 4
+#define JVMOS_UTS_LEN 65
 
+#ifndef __ASSEMBLER__
 /* One range of guest RAM: [gpa, gpa + size). Ranges are sorted and disjoint; the gap between
  * them is the 32-bit MMIO hole (IOAPIC, LAPIC) that must not be backed by RAM. */
 struct jvmos_mem_range {
@@ -98,7 +104,7 @@ struct jvmos_boot_info {
     uint64_t reserved_end;    /* IN  every GPA below this is in use (kernel, tables, images) */
     uint64_t boot_stack_top;  /* IN  physmap address vCPU 0 starts on */
     uint64_t gdt_gpa[JVMOS_MAX_CPUS]; /* IN per-vCPU GDT (JVMOS_GDT_ENTRIES entries) */
-    uint64_t tss_gpa[JVMOS_MAX_CPUS]; /* IN per-vCPU 64-bit TSS (104 bytes, page aligned) */
+    uint64_t tss_gpa[JVMOS_MAX_CPUS]; /* IN per-vCPU 64-bit TSS (104 bytes, 128-byte aligned) */
 
     /* Time. The monitor sets every vCPU's TSC to the host TSC, then samples the three clocks
      * together, so guest time = boot clock + (rdtsc - boot_tsc) / tsc_khz. */
@@ -132,15 +138,18 @@ struct jvmos_boot_info {
     char uts_domainname[JVMOS_UTS_LEN];
 };
 
+#endif /* __ASSEMBLER__ */
+
 /*
  * ---- Hypercall ports ----------------------------------------------------------------------
  * The guest talks to the monitor's userspace with a 32-bit `out` to a port; each costs a full
  * exit (~25 us on kvm_pvm), so these are for rare events only. The value written is the GPA of a
  * struct jvmos_host_request (below 4 GiB, 64-byte aligned) or, for JVMOS_PORT_EXIT, the status.
  */
-#define JVMOS_PORT_REQUEST 0x7a0u /* OUT: value = GPA of a jvmos_host_request */
-#define JVMOS_PORT_EXIT 0x7a4u    /* OUT: value = the program's exit status (0..255) */
+#define JVMOS_PORT_REQUEST 0x7a0 /* OUT: value = GPA of a jvmos_host_request */
+#define JVMOS_PORT_EXIT 0x7a4    /* OUT: value = the program's exit status (0..255) */
 
+#ifndef __ASSEMBLER__
 enum jvmos_host_op {
     /* TEMPORARY stdio path, removed when the shipper lands: write/read the monitor's own fds
      * 0-2. args[0] = fd, args[1] = GPA of a contiguous buffer, args[2] = length.
@@ -165,6 +174,8 @@ struct jvmos_host_request {
     int64_t result;   /* IN  written by the monitor before the guest resumes */
 };
 
+#endif /* __ASSEMBLER__ */
+
 /* Exit status of `jvmos` when the guest kernel panics or the VM dies abnormally. */
 #define JVMOS_EXIT_PANIC 125
 
@@ -173,6 +184,6 @@ struct jvmos_host_request {
  * JVMOS_SYS_NOP returns 0 from the syscall entry stub before any dispatch: the platform floor
  * of a user->kernel->user round trip, used by bench/. Linux returns ENOSYS for it.
  */
-#define JVMOS_SYS_NOP 0x4a56u
+#define JVMOS_SYS_NOP 0x4a56
 
 #endif /* JVMOS_ABI_ABI_H */

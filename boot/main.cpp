@@ -1,0 +1,180 @@
+// jvmos: runs a Linux x86-64 program on the libjvmos guest kernel in a new KVM virtual machine.
+// Wiring only: parse the command line, create the VM, load the kernel, run vCPU 0, and turn
+// the outcome into this process's exit status.
+#include "cli.h"
+#include "guest_memory.h"
+#include "layout.h"
+#include "loader.h"
+#include "vm.h"
+
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+extern char** environ;
+
+namespace jvmos::boot {
+namespace {
+
+constexpr int EXIT_USAGE = 2;
+constexpr int EXIT_NOT_FOUND = 127;   // like a shell
+constexpr int EXIT_CANNOT_EXEC = 126; // like a shell
+constexpr int EXIT_SETUP = 1;
+
+// The monitor's own stdio, used by the TEMPORARY guest stdio path.
+class ProcessHost final : public HostServices {
+public:
+    int64_t stdio_write(int fd, std::span<const uint8_t> bytes) override {
+        size_t done = 0;
+        while (done < bytes.size()) {
+            ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return done ? int64_t(done) : -int64_t(errno);
+            }
+            done += size_t(n);
+        }
+        return int64_t(done);
+    }
+    int64_t stdio_read(int fd, std::span<uint8_t> bytes) override {
+        for (;;) {
+            ssize_t n = ::read(fd, bytes.data(), bytes.size());
+            if (n >= 0) return n;
+            if (errno != EINTR) return -int64_t(errno);
+        }
+    }
+    void log(std::string_view text) override {
+        (void)!::write(STDERR_FILENO, text.data(), text.size());
+    }
+};
+
+std::string self_dir() {
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return ".";
+    std::string p(buf, size_t(n));
+    return p.substr(0, p.rfind('/'));
+}
+
+[[noreturn]] void die(int status, const std::string& message) {
+    std::fprintf(stderr, "jvmos: %s\n", message.c_str());
+    std::exit(status);
+}
+
+std::vector<uint8_t> read_program(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) die(EXIT_CANNOT_EXEC, path + ": " + std::strerror(errno));
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+    // The guest kernel validates the whole image; these checks only give the user a clear
+    // message for the common mistakes before a VM is even created.
+    if (bytes.size() < 20 || std::memcmp(bytes.data(), "\x7f" "ELF", 4) != 0)
+        die(EXIT_CANNOT_EXEC, path + ": not an ELF executable");
+    uint16_t machine;
+    std::memcpy(&machine, bytes.data() + 18, 2);
+    if (bytes[4] != 2 || bytes[5] != 1 || machine != 62)
+        die(EXIT_CANNOT_EXEC, path + ": not an x86-64 program (wrong architecture)");
+    return bytes;
+}
+
+int run(const Options& opts) {
+    BootPlan plan;
+    std::string program_path;
+    if (!opts.kernel_bench) {
+        auto found = find_program(opts.program_argv[0], std::getenv("PATH"));
+        if (!found) die(EXIT_NOT_FOUND, opts.program_argv[0] + ": command not found");
+        program_path = *found;
+        if (access(program_path.c_str(), X_OK) != 0)
+            die(EXIT_CANNOT_EXEC, program_path + ": Permission denied");
+        plan.program = read_program(program_path);
+        plan.argv = opts.program_argv;
+        plan.execfn = program_path;
+    }
+    for (char** e = environ; *e; e++) plan.envp.emplace_back(*e);
+    plan.flags = (opts.strace ? JVMOS_BOOT_STRACE : 0) |
+                 (opts.kernel_bench ? JVMOS_BOOT_KERNEL_BENCH : 0);
+    // SMP arrives with the scheduler (issue 4); the ABI and layout already carry N vCPUs.
+    plan.cpus = 1;
+
+    Kvm kvm;
+    GuestMemory memory(opts.mem);
+    Vm vm(kvm, memory);
+    Vcpu vcpu0(vm, 0);
+
+    const bool pvm = vcpu0.host_is_pvm();
+    switch (opts.backend) {
+    case BackendChoice::Auto: plan.backend = pvm ? JVMOS_BACKEND_PV : JVMOS_BACKEND_HW; break;
+    case BackendChoice::Hardware: plan.backend = JVMOS_BACKEND_HW; break;
+    case BackendChoice::Paravirtual:
+        if (!pvm) die(EXIT_SETUP, "--backend pv needs a kvm_pvm host; this host is not one");
+        plan.backend = JVMOS_BACKEND_PV;
+        break;
+    }
+
+    const std::string kernel_path =
+        opts.kernel_image.empty() ? self_dir() + "/libjvmos.elf" : opts.kernel_image;
+    LoadedKernel kernel = load_kernel(memory, kernel_path);
+    const uint64_t boot_info_gpa = write_boot_data(memory, kernel, plan);
+
+    const auto cpuid = kvm.supported_cpuid();
+    vcpu0.configure_cpuid_and_apic(cpuid);
+    // Guest TSC = host TSC, so the boot clock samples convert guest TSC readings to host time.
+    vcpu0.set_tsc(__rdtsc());
+    stamp_boot_time(memory, boot_info_gpa, vcpu0.tsc_khz());
+    const uint64_t bi_va = layout::physmap(boot_info_gpa);
+    const jvmos_boot_info* bi = memory.object<jvmos_boot_info>({boot_info_gpa});
+    vcpu0.set_boot_state({kernel.entry, bi->boot_stack_top, bi_va, bi->pml4_gpa,
+                          layout::physmap(bi->gdt_gpa[0]), JVMOS_GDT_ENTRIES * 8 - 1,
+                          layout::physmap(bi->tss_gpa[0])});
+    if (plan.backend == JVMOS_BACKEND_HW) vcpu0.enable_xsave(cpuid);
+
+    ProcessHost host;
+    ExitAction action = vcpu0.run(host);
+    switch (action.kind) {
+    case ExitAction::Kind::Exit: return action.status;
+    case ExitAction::Kind::Killed:
+        if (!action.message.empty()) std::fprintf(stderr, "jvmos: %s\n", action.message.c_str());
+        return action.status;
+    case ExitAction::Kind::Panic:
+    case ExitAction::Kind::Resume:
+        break;
+    }
+    std::fprintf(stderr, "jvmos: %s\n%s\n", action.message.c_str(),
+                 vcpu0.describe_registers().c_str());
+    return JVMOS_EXIT_PANIC;
+}
+
+} // namespace
+} // namespace jvmos::boot
+
+int main(int argc, char** argv) {
+    using namespace jvmos::boot;
+    Options opts;
+    try {
+        opts = parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const UsageError& e) {
+        die(EXIT_USAGE, e.what());
+    }
+    if (opts.command == Command::Help) {
+        std::fputs(usage_text(), stdout);
+        return 0;
+    }
+    if (opts.command == Command::Version) {
+        std::printf("jvmos %s (guest ABI %u)\n", JVMOS_VERSION, JVMOS_ABI_VERSION);
+        return 0;
+    }
+    // A closed stdout must surface as EPIPE to the guest, not kill the monitor.
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        return run(opts);
+    } catch (const std::exception& e) {
+        die(EXIT_SETUP, e.what());
+    }
+}

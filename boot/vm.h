@@ -1,0 +1,90 @@
+// The KVM objects: Kvm wraps /dev/kvm, Vm one virtual machine, Vcpu one virtual CPU. Each class
+// owns exactly one KVM file descriptor. Setup failures throw std::runtime_error with a message
+// fit for the user ("jvmos: <message>").
+#pragma once
+
+#include "exit_handler.h"
+#include "guest_memory.h"
+
+#include <linux/kvm.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace jvmos::boot {
+
+class Kvm {
+public:
+    Kvm(); // opens /dev/kvm; clear errors for missing device / no permission / wrong API
+    ~Kvm();
+    int fd() const { return m_fd; }
+    int vcpu_mmap_size() const { return m_vcpu_mmap_size; }
+    // KVM_GET_SUPPORTED_CPUID, all entries.
+    std::vector<kvm_cpuid_entry2> supported_cpuid() const;
+
+private:
+    int m_fd = -1;
+    int m_vcpu_mmap_size = 0;
+};
+
+class Vcpu;
+
+class Vm {
+public:
+    Vm(Kvm& kvm, GuestMemory& memory); // creates the VM, in-kernel irqchip, memory slots
+    ~Vm();
+    int fd() const { return m_fd; }
+    Kvm& kvm() { return m_kvm; }
+    GuestMemory& memory() { return m_memory; }
+
+private:
+    Kvm& m_kvm;
+    GuestMemory& m_memory;
+    int m_fd = -1;
+};
+
+// Everything the monitor sets on a vCPU before its first run.
+struct VcpuBoot {
+    uint64_t rip, rsp, rdi;
+    uint64_t cr3;
+    uint64_t gdt_base; // guest virtual (physmap) addresses
+    uint16_t gdt_limit;
+    uint64_t tss_base;
+};
+
+class Vcpu {
+public:
+    Vcpu(Vm& vm, uint32_t index);
+    ~Vcpu();
+    uint32_t index() const { return m_index; }
+
+    // CPUID = KVM_GET_SUPPORTED_CPUID with this vCPU's APIC id; x2APIC enabled with the LAPIC
+    // software-enabled (spurious vector 0xff).
+    void configure_cpuid_and_apic(const std::vector<kvm_cpuid_entry2>& supported);
+    // 64-bit long mode at the kernel entry (see abi.h, "Boot").
+    void set_boot_state(const VcpuBoot& boot);
+    // Hardware backend: CR4.OSXSAVE on and XCR0 = the x87/SSE/AVX/AVX-512 components CPUID
+    // offers (the guest kernel does not execute xsetbv: kvm_pvm's emulator cannot).
+    void enable_xsave(const std::vector<kvm_cpuid_entry2>& supported);
+    // True if this host is a kvm_pvm host (its signature MSR reads back through KVM_GET_MSRS).
+    bool host_is_pvm();
+    void set_msr(uint32_t index, uint64_t value);
+    void set_tsc(uint64_t value);
+    // KVM_GET_TSC_KHZ: the guest's TSC frequency.
+    uint64_t tsc_khz();
+
+    // Runs until the guest program exits or the VM fails; returns the action that ended it.
+    ExitAction run(HostServices& host);
+    // A register dump for panic reports.
+    std::string describe_registers();
+
+private:
+    Vm& m_vm;
+    uint32_t m_index;
+    int m_fd = -1;
+    kvm_run* m_run = nullptr;
+    int m_run_size = 0;
+};
+
+} // namespace jvmos::boot

@@ -1,0 +1,150 @@
+// Backend-independent x86-64 setup: per-CPU area, TSS stacks, IDT contents, XSAVE.
+#include "arch/x86_64/arch.h"
+
+#include "arch/x86_64/cpu.h"
+#include "base/string.h"
+#include "kernel/panic.h"
+
+#include <stddef.h>
+
+extern "C" char jvmos_trap_stubs_start[];
+extern "C" [[noreturn]] void jvmos_enter_user(jvmos::arch::TrapFrame* frame);
+// Exported to entry.S: nonzero on the paravirtual backend.
+jvmos::u8 jvmos_arch_is_pv;
+
+namespace jvmos::arch {
+
+static_assert(offsetof(PerCpu, self) == JVMOS_PERCPU_SELF);
+static_assert(offsetof(PerCpu, kernel_stack_top) == JVMOS_PERCPU_KSTACK_TOP);
+static_assert(offsetof(PerCpu, user_rsp) == JVMOS_PERCPU_USER_RSP);
+static_assert(offsetof(PerCpu, iret_block) == JVMOS_PERCPU_IRET_BLOCK);
+static_assert(offsetof(TrapFrame, rax) == JVMOS_FRAME_RAX);
+static_assert(offsetof(TrapFrame, rip) == JVMOS_FRAME_RIP);
+static_assert(offsetof(TrapFrame, ss) == JVMOS_FRAME_SS);
+static_assert(offsetof(jvmos_boot_info, backend) == 8, "entry.S reads the backend at +8");
+
+namespace {
+
+struct IdtEntry {
+    u16 offset_low;
+    u16 selector;
+    u8 ist;
+    u8 type_attr;
+    u16 offset_mid;
+    u32 offset_high;
+    u32 zero;
+} __attribute__((packed));
+
+constexpr usize IST_STACK_SIZE = 16 * KiB;
+constexpr usize BOOT_KERNEL_STACK_SIZE = 64 * KiB;
+
+alignas(4096) IdtEntry g_idt[256];
+alignas(4096) u8 g_ist_stacks[3][IST_STACK_SIZE];
+alignas(4096) u8 g_kernel_stack[BOOT_KERNEL_STACK_SIZE];
+PerCpu g_cpu0;
+const BackendOps* g_backend;
+
+u64 g_xsave_mask;
+usize g_xsave_size;
+
+void set_gate(int vec, u64 handler, u8 ist, u8 dpl) {
+    IdtEntry& e = g_idt[vec];
+    e.offset_low = u16(handler);
+    e.selector = JVMOS_SEL_KERNEL_CS;
+    e.ist = ist;
+    e.type_attr = u8(0x8e | (dpl << 5)); // present, 64-bit interrupt gate
+    e.offset_mid = u16(handler >> 16);
+    e.offset_high = u32(handler >> 32);
+    e.zero = 0;
+}
+
+void init_xsave(BackendKind kind) {
+    const CpuidResult f1 = cpuid(1);
+    const bool has_xsave = f1.ecx & (1u << 26);
+    if (!has_xsave) panic("the CPU has no XSAVE; jvmos needs it");
+    if (kind == BackendKind::Hardware) {
+        // The monitor enabled CR4.OSXSAVE and set XCR0 (KVM_SET_XCRS) to the x87/SSE/AVX/
+        // AVX-512 components CPUID offers, as Linux would; xgetbv/xsetbv are avoided here
+        // because kvm_pvm's instruction emulator (which runs this backend there) cannot
+        // emulate them.
+        const CpuidResult d = cpuid(0xd, 0);
+        g_xsave_mask = ((u64(d.edx) << 32) | d.eax) & 0xe7;
+    } else {
+        // On the PV host XCR0 is the host's (0xe7) and fixed (shared/PVM.md 3).
+        g_xsave_mask = xgetbv(0);
+    }
+    g_xsave_size = cpuid(0xd, 0).ebx;
+}
+
+} // namespace
+
+const BackendOps& backend() { return *g_backend; }
+
+void init_boot_cpu(const jvmos_boot_info& boot) {
+    const bool pv = boot.backend == JVMOS_BACKEND_PV;
+    g_backend = pv ? &BACKEND_PV : &BACKEND_HW;
+    jvmos_arch_is_pv = pv;
+
+    PerCpu& cpu = g_cpu0;
+    cpu.self = &cpu;
+    cpu.index = 0;
+    cpu.apic_id = 0;
+    cpu.gdt = reinterpret_cast<u64*>(JVMOS_PHYSMAP_BASE + boot.gdt_gpa[0]);
+    cpu.tss = reinterpret_cast<Tss*>(JVMOS_PHYSMAP_BASE + boot.tss_gpa[0]);
+    // Kernel-mode GS convention on both backends: GS_BASE = per-CPU, KERNEL_GS_BASE = user GS.
+    wrmsr(MSR_GS_BASE, reinterpret_cast<u64>(&cpu));
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+
+    // Stacks: every one is a physmap (upper-half) address, as the PV host requires.
+    Tss* tss = cpu.tss;
+    for (int i = 0; i < 3; i++)
+        tss->ist[i] = reinterpret_cast<u64>(g_ist_stacks[i] + IST_STACK_SIZE);
+    tss->iomap_base = sizeof(Tss);
+    set_kernel_stack(reinterpret_cast<u64>(g_kernel_stack + BOOT_KERNEL_STACK_SIZE));
+
+    const u64 stubs = reinterpret_cast<u64>(jvmos_trap_stubs_start);
+    for (int v = 0; v < 256; v++) {
+        u8 ist = v == 8 ? 1 : v == 2 ? 2 : v == 18 ? 3 : 0; // #DF, NMI, #MC on their own stacks
+        u8 dpl = (v == 3 || v == 4) ? 3 : 0;                // int3 / into allowed from user
+        set_gate(v, stubs + u64(v) * 16, ist, dpl);
+    }
+    g_backend->init_cpu(cpu, reinterpret_cast<u64>(g_idt), sizeof(g_idt) - 1);
+    init_xsave(g_backend->kind);
+}
+
+void set_kernel_stack(u64 top) {
+    PerCpu* cpu = &g_cpu0; // TODO(smp): this_cpu() once APs run
+    cpu->kernel_stack_top = top;
+    cpu->tss->rsp[0] = top;
+}
+
+void set_user_fs_base(u64 base) { wrmsr(MSR_FS_BASE, base); }
+void set_user_gs_base(u64 base) { wrmsr(MSR_KERNEL_GS_BASE, base); }
+
+usize xsave_area_size() { return g_xsave_size; }
+u64 xsave_mask() { return g_xsave_mask; }
+
+void xsave(void* area) {
+    asm volatile("xsave64 (%0)" : : "r"(area), "a"(u32(g_xsave_mask)), "d"(u32(g_xsave_mask >> 32))
+                 : "memory");
+}
+
+void xrstor(const void* area) {
+    asm volatile("xrstor64 (%0)" : : "r"(area), "a"(u32(g_xsave_mask)),
+                 "d"(u32(g_xsave_mask >> 32)) : "memory");
+}
+
+void xsave_init_area(void* area) {
+    memset(area, 0, g_xsave_size);
+    auto* b = static_cast<u8*>(area);
+    const u16 fcw = 0x37f;
+    const u32 mxcsr = 0x1f80;
+    memcpy(b + 0, &fcw, 2);
+    memcpy(b + 24, &mxcsr, 4);
+    const u64 xstate_bv = 0x3; // x87 and SSE from this area; AVX and up in their init state
+    memcpy(b + 512, &xstate_bv, 8);
+}
+
+void enter_user(TrapFrame* frame) { jvmos_enter_user(frame); }
+
+} // namespace jvmos::arch

@@ -1,0 +1,30 @@
+// Exceptions and interrupts after entry.S saved the frame: user-mode exceptions go to the
+// process layer (page faults, then signals); a kernel-mode exception is a kernel bug.
+#include "arch/x86_64/arch.h"
+#include "kernel/panic.h"
+#include "kernel/process.h"
+
+namespace {
+const char* vector_name(jvmos::u64 v) {
+    static const char* const NAMES[32] = {
+        "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+        "#BR bound range", "#UD invalid opcode", "#NM device not available",
+        "#DF double fault", "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
+        "#SS stack fault", "#GP general protection", "#PF page fault", "reserved 15",
+        "#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD error",
+        "#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
+        "reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
+        "#VC VMM communication", "#SX security", "reserved 31"};
+    return v < 32 ? NAMES[v] : "interrupt";
+}
+} // namespace
+
+extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
+    using namespace jvmos;
+    const u64 fault_address = frame->vector == 14 ? arch::backend().fault_address() : 0;
+    if (frame->from_user()) {
+        kernel::handle_user_exception(*frame, fault_address);
+        return;
+    }
+    panic_with_frame(*frame, fault_address, "%s in the kernel", vector_name(frame->vector));
+}

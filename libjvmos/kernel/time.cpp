@@ -1,0 +1,43 @@
+#include "kernel/time.h"
+
+#include "arch/x86_64/cpu.h"
+
+namespace jvmos::kernel {
+namespace {
+
+u64 g_boot_tsc;
+i64 g_boot_realtime;
+i64 g_boot_monotonic;
+u64 g_tsc_khz;
+u64 g_ns_mult; // ns = (tsc * g_ns_mult) >> 32
+
+} // namespace
+
+void time_init(const jvmos_boot_info& boot) {
+    g_boot_tsc = boot.boot_tsc;
+    g_boot_realtime = boot.boot_realtime_ns;
+    g_boot_monotonic = boot.boot_monotonic_ns;
+    g_tsc_khz = boot.tsc_khz ? boot.tsc_khz : 1000000;
+    g_ns_mult = (u64(1000000) << 32) / g_tsc_khz;
+}
+
+u64 tsc_to_ns(u64 tsc_delta) {
+    return u64((unsigned __int128)tsc_delta * g_ns_mult >> 32);
+}
+
+u64 ns_to_tsc(u64 ns) { return (ns / 1000000) * g_tsc_khz + (ns % 1000000) * g_tsc_khz / 1000000; }
+
+static i64 since_boot_ns() {
+    const u64 now = arch::rdtsc();
+    return now > g_boot_tsc ? i64(tsc_to_ns(now - g_boot_tsc)) : 0;
+}
+
+i64 realtime_ns() { return g_boot_realtime + since_boot_ns(); }
+i64 monotonic_ns() { return g_boot_monotonic + since_boot_ns(); }
+u64 tsc_khz() { return g_tsc_khz; }
+
+void sleep_until_monotonic(i64 deadline_ns) {
+    while (monotonic_ns() < deadline_ns) arch::cpu_relax();
+}
+
+} // namespace jvmos::kernel

@@ -1,0 +1,20 @@
+// Time from the TSC (invariant on every host we support) at the frequency the monitor reports;
+// the monitor set the guest TSC to the host's and sampled the host clocks at that moment.
+#pragma once
+
+#include "base/types.h"
+#include "jvmos/abi/abi.h"
+
+namespace jvmos::kernel {
+
+void time_init(const jvmos_boot_info& boot);
+u64 tsc_to_ns(u64 tsc_delta);
+u64 ns_to_tsc(u64 ns);
+i64 realtime_ns();
+i64 monotonic_ns();
+u64 tsc_khz();
+// Busy-waits (with `pause`) until the monotonic clock reaches `deadline_ns`.
+// TODO(perf): halt with the LAPIC TSC-deadline timer once the scheduler owns idle time.
+void sleep_until_monotonic(i64 deadline_ns);
+
+} // namespace jvmos::kernel
