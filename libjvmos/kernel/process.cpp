@@ -1,16 +1,253 @@
 #include "kernel/process.h"
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "base/format.h"
+#include "base/string.h"
 #include "kernel/boot.h"
 #include "kernel/host.h"
+#include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "proc/elf.h"
+#include "proc/initial_stack.h"
+#include "proc/loader.h"
+
+#include <new>
 
 namespace jvmos::kernel {
+namespace {
+
+constexpr u64 STACK_TOP = JVMOS_USER_TOP;          // like Linux without randomisation
+constexpr u64 MAX_STACK_RESERVATION = 64 * MiB;    // cap for an unlimited RLIMIT_STACK
+constexpr u64 MMAP_GAP_MIN = 128 * MiB;            // Linux's minimum gap below the stack
+constexpr usize KERNEL_STACK_SIZE = 64 * KiB;
+constexpr u64 RLIM_INFINITY = ~u64(0);
+
+// Static storage for the singletons (no global constructors in the kernel).
+alignas(Process) u8 g_process_storage[sizeof(Process)];
+alignas(Thread) u8 g_thread_storage[sizeof(Thread)];
+alignas(mm::AddressSpace) u8 g_as_storage[sizeof(mm::AddressSpace)];
+Process* g_process;
+Thread* g_thread;
+
+const char* signal_description(int sig) {
+    switch (sig) {
+    case 4: return "SIGILL (Illegal instruction)";
+    case 5: return "SIGTRAP (Trace/breakpoint trap)";
+    case 6: return "SIGABRT (Aborted)";
+    case 7: return "SIGBUS (Bus error)";
+    case 8: return "SIGFPE (Floating point exception)";
+    case 11: return "SIGSEGV (Segmentation fault)";
+    default: return "a signal";
+    }
+}
+
+struct LinuxSignal {
+    int signal;
+    bool has_address;
+};
+
+// The signal Linux sends for a CPU exception in user mode.
+LinuxSignal signal_for_vector(u64 vector) {
+    switch (vector) {
+    case 0: return {8, false};   // #DE -> SIGFPE (FPE_INTDIV)
+    case 1: case 3: return {5, false}; // #DB, #BP -> SIGTRAP
+    case 4: case 5: return {11, false}; // #OF, #BR -> SIGSEGV
+    case 6: return {4, false};   // #UD -> SIGILL
+    case 7: case 16: case 19: return {8, false}; // x87/SIMD -> SIGFPE
+    case 13: return {11, false}; // #GP -> SIGSEGV
+    case 12: return {7, false};  // #SS -> SIGBUS
+    case 17: return {7, true};   // #AC -> SIGBUS
+    case 14: return {11, true};  // #PF
+    default: return {11, false};
+    }
+}
+
+u64 read_random_u64() {
+    u64 v;
+    for (int i = 0; i < 32; i++)
+        if (arch::rdrand64(&v)) return v;
+    // No entropy instruction answered: fall back to the TSC (weak, but never zero).
+    return arch::rdtsc() * 0x9e3779b97f4a7c15ull;
+}
+
+[[noreturn]] void fail_to_start(const char* what, Errno e) {
+    char line[256];
+    usize n = format(line, sizeof line, "jvmos: %s: %s\n", what, errno_message(e));
+    host_log(line, n);
+    host_exit(e == Errno::ENOEXEC ? 126 : 127);
+}
+
+} // namespace
+
+Process& current_process() { return *g_process; }
+Thread& current_thread() { return *g_thread; }
+
 void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
-    panic_with_frame(frame, fault_address, "user exception");
+    if (frame.vector == 14) {
+        const u64 err = frame.error;
+        const mm::Access access = (err & 0x10) ? mm::Access::Execute
+                                  : (err & 0x2) ? mm::Access::Write
+                                                : mm::Access::Read;
+        const mm::FaultOutcome outcome = current_address_space().handle_fault(fault_address, access);
+        if (outcome == mm::FaultOutcome::Resolved) return;
+        kill_process(outcome == mm::FaultOutcome::OutOfMemory ? 7 : SIGSEGV, &frame, fault_address);
+    }
+    if (frame.vector >= 32) return; // interrupts: none are enabled yet
+    const LinuxSignal s = signal_for_vector(frame.vector);
+    kill_process(s.signal, &frame, s.has_address ? fault_address : 0);
 }
+
 void exit_process(int status) { host_exit(status); }
-void kill_process(int signal, const arch::TrapFrame*, u64) { host_killed(signal, "", 0); }
-void start_first_process(const jvmos_boot_info&) {
-    log("jvmos kernel booted\n");
-    exit_process(42);
+
+void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address) {
+    static char report[256];
+    usize n;
+    if (frame)
+        n = format(report, sizeof report, "program killed by %s at rip %#llx, address %#llx",
+                   signal_description(signal), (unsigned long long)frame->rip,
+                   (unsigned long long)fault_address);
+    else
+        n = format(report, sizeof report, "program killed by signal %d", signal);
+    host_killed(signal, report, n < sizeof report ? n : sizeof report - 1);
 }
+
+void start_first_process(const jvmos_boot_info& boot) {
+    memory_init(boot);
+    const bool pv = arch::is_pv();
+
+    // The process and its address space, in the boot page table (the kernel half is the
+    // physmap the monitor built; the PV backend adds the user-half-only root beside it).
+    mm::PageTableOptions pt{};
+    pt.pv_user_root = pv;
+    pt.user_bit_on_tables = pv;
+    auto* as = new (g_as_storage) mm::AddressSpace(frames(), heap(), boot.pml4_gpa, pt);
+    auto* p = new (g_process_storage) Process{};
+    auto* t = new (g_thread_storage) Thread{};
+    g_process = p;
+    g_thread = t;
+    p->address_space = as;
+    p->main_thread = t;
+    p->pid = boot.pid;
+    p->ppid = boot.ppid;
+    p->uid = boot.uid;
+    p->euid = boot.euid;
+    p->gid = boot.gid;
+    p->egid = boot.egid;
+    p->strace = boot.flags & JVMOS_BOOT_STRACE;
+    for (auto& rl : p->rlimits) rl = {RLIM_INFINITY, RLIM_INFINITY};
+    p->rlimits[3] = {boot.rlimit_stack.cur, boot.rlimit_stack.max};   // RLIMIT_STACK
+    p->rlimits[7] = {boot.rlimit_nofile.cur, boot.rlimit_nofile.max}; // RLIMIT_NOFILE
+    p->rlimits[4] = {0, RLIM_INFINITY};                               // RLIMIT_CORE
+    t->tid = boot.pid;
+
+    // Kernel stack and user extended state for the main thread.
+    auto* kstack = static_cast<u8*>(heap().allocate(KERNEL_STACK_SIZE, PAGE_SIZE));
+    t->xsave_area = heap().allocate(arch::xsave_area_size(), 64);
+    if (!kstack || !t->xsave_area) panic("out of memory creating the first thread");
+    t->kernel_stack_top = reinterpret_cast<u64>(kstack + KERNEL_STACK_SIZE);
+    arch::set_kernel_stack(t->kernel_stack_top);
+
+    // The program.
+    const u8* image = gpa_to_kernel_va<const u8>(boot.program_gpa);
+    Result<proc::ElfImage> parsed = proc::parse_elf(image, boot.program_size);
+    if (parsed.is_error()) fail_to_start("the program is not a valid executable", parsed.error());
+    const proc::ElfImage& elf = parsed.value();
+    if (elf.interp) {
+        char line[256];
+        usize n = format(line, sizeof line,
+                         "jvmos: dynamically linked programs (interpreter %s) are not supported "
+                         "yet; link it statically\n", elf.interp);
+        host_log(line, n);
+        host_exit(126);
+    }
+
+    // Layout like Linux without randomisation: stack at the top, mmap area below a gap.
+    u64 stack_size = boot.rlimit_stack.cur;
+    if (stack_size == RLIM_INFINITY || stack_size > MAX_STACK_RESERVATION)
+        stack_size = MAX_STACK_RESERVATION;
+    stack_size = align_up(stack_size < 128 * KiB ? 128 * KiB : stack_size, PAGE_SIZE);
+    const u64 gap = stack_size < MMAP_GAP_MIN ? MMAP_GAP_MIN : stack_size;
+    as->set_layout(STACK_TOP - gap, 0);
+    Result<proc::LoadedImage> loaded = proc::load_elf(*as, elf, image, mm::PIE_BASE);
+    if (loaded.is_error()) fail_to_start("cannot load the program", loaded.error());
+    as->set_layout(STACK_TOP - gap, loaded.value().end);
+
+    constexpr u32 STACK_FLAGS = 0x02 | 0x20 | 0x100 | 0x100000; // PRIVATE|ANON|GROWSDOWN|NOREPLACE
+    if (as->map_anonymous(STACK_TOP - stack_size, stack_size,
+                          mm::LINUX_PROT_READ | mm::LINUX_PROT_WRITE, STACK_FLAGS,
+                          mm::RegionKind::Stack).is_error())
+        fail_to_start("cannot map the stack", Errno::ENOMEM);
+
+    // argv, envp, auxv.
+    const char* strings = gpa_to_kernel_va<const char>(boot.strings_gpa);
+    const usize nstr = boot.argc + boot.envc;
+    auto** ptrs = static_cast<const char**>(heap().allocate((nstr + 1) * sizeof(char*), 8));
+    if (!ptrs) panic("out of memory for the program's arguments");
+    const char* s = strings;
+    for (usize i = 0; i < nstr; i++) {
+        ptrs[i] = s;
+        s += strlen(s) + 1;
+    }
+    const char* execfn = s;
+    u8 random16[16];
+    const u64 r0 = read_random_u64(), r1 = read_random_u64();
+    memcpy(random16, &r0, 8);
+    memcpy(random16 + 8, &r1, 8);
+    const proc::LoadedImage& li = loaded.value();
+    const u64 hwcap = arch::cpuid(1).edx;
+    const u64 minsigstksz = align_up(arch::xsave_area_size() + 936, 16); // Linux's sigframe size
+    const proc::AuxEntry aux[] = {
+        {proc::AT_MINSIGSTKSZ, minsigstksz},
+        {proc::AT_HWCAP, hwcap},
+        {proc::AT_PAGESZ, PAGE_SIZE},
+        {proc::AT_CLKTCK, 100},
+        {proc::AT_PHDR, li.phdr},
+        {proc::AT_PHENT, li.phent},
+        {proc::AT_PHNUM, li.phnum},
+        {proc::AT_BASE, 0},
+        {proc::AT_FLAGS, 0},
+        {proc::AT_ENTRY, li.entry},
+        {proc::AT_UID, boot.uid},
+        {proc::AT_EUID, boot.euid},
+        {proc::AT_GID, boot.gid},
+        {proc::AT_EGID, boot.egid},
+        {proc::AT_SECURE, 0},
+        {proc::AT_HWCAP2, 0},
+    };
+    proc::InitialStackSpec spec{};
+    spec.argv = ptrs;
+    spec.argc = boot.argc;
+    spec.envp = ptrs + boot.argc;
+    spec.envc = boot.envc;
+    spec.aux = aux;
+    spec.aux_count = sizeof aux / sizeof aux[0];
+    spec.random16 = random16;
+    spec.execfn = execfn;
+    spec.platform = "x86_64";
+    const usize need = align_up(proc::initial_stack_size(spec), 16);
+    if (need > stack_size / 2) fail_to_start("cannot start the program", Errno::E2BIG);
+    auto* buf = static_cast<u8*>(heap().allocate(need, 16));
+    if (!buf) panic("out of memory for the initial stack");
+    Result<u64> sp = proc::build_initial_stack(spec, buf, need, STACK_TOP);
+    if (sp.is_error()) fail_to_start("cannot start the program", sp.error());
+    if (as->copy_to_user(STACK_TOP - need, buf, need).is_error())
+        fail_to_start("cannot start the program", Errno::EFAULT);
+    heap().deallocate(buf, need);
+    heap().deallocate(ptrs, (nstr + 1) * sizeof(char*));
+
+    // First entry to user mode: registers zero as on Linux, fresh FPU/SSE/AVX state.
+    arch::xsave_init_area(t->xsave_area);
+    arch::xrstor(t->xsave_area);
+    arch::set_user_fs_base(0);
+    auto* frame = reinterpret_cast<arch::TrapFrame*>(t->kernel_stack_top - sizeof(arch::TrapFrame));
+    memset(frame, 0, sizeof *frame);
+    frame->rip = li.entry;
+    frame->rsp = sp.value();
+    frame->rflags = 0x202;
+    frame->cs = JVMOS_SEL_USER_CS;
+    frame->ss = JVMOS_SEL_USER_DS;
+    arch::enter_user(frame);
+}
+
 } // namespace jvmos::kernel

@@ -1,19 +1,66 @@
-// The one process the guest runs: its address space, threads (one, for now), signal
-// dispositions and identity.
+// The one process the guest runs: its address space, threads (one, for now: the SMP scheduler
+// arrives with the Linux-ABI issue), signal dispositions, limits and identity.
 #pragma once
 
 #include "arch/x86_64/frame.h"
 #include "base/types.h"
+#include "mm/address_space.h"
 
 namespace jvmos::kernel {
 
+inline constexpr int NSIG = 64;
+inline constexpr int SIGKILL = 9;
+inline constexpr int SIGSEGV = 11;
+inline constexpr int SIGSTOP = 19;
+
+// struct k_sigaction as rt_sigaction(2) passes it on x86-64.
+struct SigAction {
+    u64 handler;
+    u64 flags;
+    u64 restorer;
+    u64 mask;
+};
+
+struct RLimit {
+    u64 cur;
+    u64 max;
+};
+inline constexpr int RLIMIT_COUNT = 16;
+
+struct Thread {
+    i32 tid;
+    u64 kernel_stack_top;
+    u64 fs_base;
+    u64 gs_base;
+    u64 signal_mask;
+    u64 clear_child_tid; // set_tid_address / CLONE_CHILD_CLEARTID
+    void* xsave_area;    // the user's extended state while the thread is not running
+};
+
+struct Process {
+    mm::AddressSpace* address_space;
+    Thread* main_thread;
+    i32 pid;
+    i32 ppid;
+    u32 uid, euid, gid, egid;
+    SigAction actions[NSIG + 1]; // indexed by signal number
+    RLimit rlimits[RLIMIT_COUNT];
+    bool strace;
+};
+
+Process& current_process();
+Thread& current_thread();
+inline mm::AddressSpace& current_address_space() { return *current_process().address_space; }
+
 // A CPU exception in user mode: resolves demand faults, otherwise the program receives the
-// matching signal (for now: it dies of it, as Linux does without a handler).
+// matching signal (for now: it dies of it, as Linux does without a handler; delivery to
+// handlers arrives with the signal work).
 void handle_user_exception(arch::TrapFrame& frame, u64 fault_address);
 
-// Ends the program: every thread stops and jvmos exits with `status`.
+// Ends the program: jvmos exits with `status`.
 [[noreturn]] void exit_process(int status);
-// The program dies of `signal` (Linux default action): jvmos exits with 128 + signal.
+// The program dies of `signal` (Linux's default action): jvmos exits with 128 + signal and
+// prints one line naming the signal.
 [[noreturn]] void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address);
 
 } // namespace jvmos::kernel

@@ -10,6 +10,7 @@ i64 g_boot_realtime;
 i64 g_boot_monotonic;
 u64 g_tsc_khz;
 u64 g_ns_mult; // ns = (tsc * g_ns_mult) >> 32
+i64 g_slept_ns;
 
 } // namespace
 
@@ -37,7 +38,15 @@ i64 monotonic_ns() { return g_boot_monotonic + since_boot_ns(); }
 u64 tsc_khz() { return g_tsc_khz; }
 
 void sleep_until_monotonic(i64 deadline_ns) {
-    while (monotonic_ns() < deadline_ns) arch::cpu_relax();
+    const i64 start = monotonic_ns();
+    i64 now = start;
+    while (now < deadline_ns) {
+        arch::cpu_relax();
+        now = monotonic_ns();
+    }
+    g_slept_ns += now - start;
 }
+
+i64 cpu_time_ns() { return since_boot_ns() - g_slept_ns; }
 
 } // namespace jvmos::kernel

@@ -16,5 +16,7 @@ u64 tsc_khz();
 // Busy-waits (with `pause`) until the monotonic clock reaches `deadline_ns`.
 // TODO(perf): halt with the LAPIC TSC-deadline timer once the scheduler owns idle time.
 void sleep_until_monotonic(i64 deadline_ns);
+// CPU time the program has used: time since boot minus the time it slept.
+i64 cpu_time_ns();
 
 } // namespace jvmos::kernel

@@ -10,7 +10,9 @@
 extern "C" char jvmos_trap_stubs_start[];
 extern "C" [[noreturn]] void jvmos_enter_user(jvmos::arch::TrapFrame* frame);
 // Exported to entry.S: nonzero on the paravirtual backend.
+extern "C" {
 jvmos::u8 jvmos_arch_is_pv;
+}
 
 namespace jvmos::arch {
 
@@ -79,6 +81,7 @@ void init_xsave(BackendKind kind) {
 } // namespace
 
 const BackendOps& backend() { return *g_backend; }
+bool is_pv() { return jvmos_arch_is_pv != 0; }
 
 void init_boot_cpu(const jvmos_boot_info& boot) {
     const bool pv = boot.backend == JVMOS_BACKEND_PV;

@@ -34,10 +34,7 @@ extern const BackendOps BACKEND_PV;
 
 // The backend in use (valid after init_boot_cpu).
 const BackendOps& backend();
-inline bool is_pv() {
-    extern u8 jvmos_arch_is_pv;
-    return jvmos_arch_is_pv != 0;
-}
+bool is_pv();
 
 // Sets up vCPU 0: GS/per-CPU area, TSS stacks, IDT, syscall MSRs, FPU/XSAVE state. Panics with
 // a clear message if the monitor's backend choice does not hold on this vCPU.

@@ -1,0 +1,311 @@
+#include "mm/address_space.h"
+
+#include "arch/x86_64/arch.h"
+#include "base/assert.h"
+#include "base/string.h"
+
+namespace jvmos::mm {
+namespace {
+
+// Linux mmap flags the address space interprets.
+constexpr u32 MAP_FIXED = 0x10;
+constexpr u32 MAP_32BIT = 0x40;
+constexpr u32 MAP_FIXED_NOREPLACE = 0x100000;
+
+// Demand faults are expensive on shadow-paging hosts (~8 us each on kvm_pvm), so a fault in
+// anonymous memory maps the whole aligned 64 KiB window around it (the pages the region allows
+// that are still empty), as Linux's fault-around does for file pages.
+constexpr u64 FAULT_AROUND_BYTES = 64 * KiB;
+
+// Frames removed from the page table, freed once the TLB no longer holds them.
+class DeferredFrees final : public FrameSink {
+public:
+    DeferredFrees(PhysMem& phys, TlbBatch& batch, AddressSpace& as)
+        : m_phys(phys), m_batch(batch), m_as(as) {}
+    void release(u64 gpa, PageSize size) override {
+        if (m_count == CAPACITY) drain();
+        m_frames[m_count++] = {gpa, size};
+    }
+    // Flushes the batch and frees every collected frame.
+    void drain() {
+        m_as.flush(m_batch);
+        for (usize i = 0; i < m_count; i++) {
+            if (m_frames[i].size == PageSize::Large2M)
+                m_phys.free_contiguous(m_frames[i].gpa, LARGE_PAGE_SIZE / PAGE_SIZE);
+            else
+                m_phys.free_frame(m_frames[i].gpa);
+        }
+        m_count = 0;
+    }
+
+private:
+    static constexpr usize CAPACITY = 256;
+    struct Frame {
+        u64 gpa;
+        PageSize size;
+    };
+    PhysMem& m_phys;
+    TlbBatch& m_batch;
+    AddressSpace& m_as;
+    Frame m_frames[CAPACITY];
+    usize m_count = 0;
+};
+
+class IgnoreRemoved final : public RemovedSink {
+public:
+    void removed(const Region&) override {}
+};
+
+bool prot_allows(u32 prot, Access access) {
+    switch (access) {
+    case Access::Read: return prot & (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC);
+    case Access::Write: return prot & LINUX_PROT_WRITE;
+    case Access::Execute: return prot & LINUX_PROT_EXEC;
+    }
+    return false;
+}
+
+bool pte_allows(u64 pte, Access access) {
+    if (!(pte & PTE_PRESENT)) return false;
+    if (access == Access::Write) return pte & PTE_WRITE;
+    if (access == Access::Execute) return !(pte & PTE_NX);
+    return true;
+}
+
+} // namespace
+
+AddressSpace::AddressSpace(PhysMem& phys, Allocator& heap, u64 root_gpa, PageTableOptions options)
+    : m_phys(phys), m_heap(heap), m_regions(heap), m_page_table(phys, root_gpa, options) {}
+
+void AddressSpace::set_layout(u64 mmap_top, u64 brk_start) {
+    m_mmap_top = mmap_top;
+    m_brk_start = m_brk = brk_start;
+}
+
+u64 AddressSpace::pte_flags(u32 prot) const {
+    if (!(prot & (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC))) return 0;
+    u64 f = PTE_PRESENT | PTE_USER;
+    if (prot & LINUX_PROT_WRITE) f |= PTE_WRITE;
+    if (!(prot & LINUX_PROT_EXEC)) f |= PTE_NX;
+    return f;
+}
+
+void AddressSpace::flush(TlbBatch& batch) {
+    const arch::BackendOps& b = arch::backend();
+    bool full = batch.full_flush();
+    for (usize i = 0; !full && i < batch.page_count(); i++)
+        if (batch.page_size(i) == PageSize::Large2M) full = true;
+    if (full) {
+        b.flush_tlb_all();
+    } else {
+        for (usize i = 0; i < batch.page_count(); i++) b.flush_tlb_page(batch.page_va(i));
+    }
+    batch.release_tables(m_phys);
+    batch.reset();
+}
+
+Result<u64> AddressSpace::map_anonymous(u64 addr, u64 len, u32 prot, u32 flags, RegionKind kind) {
+    if (len > JVMOS_USER_TOP) return Errno::ENOMEM;
+    u64 start;
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+        if (addr < MMAP_MIN_ADDR || addr > JVMOS_USER_TOP - len) return Errno::ENOMEM;
+        start = addr;
+        if (!m_regions.is_free(start, start + len)) {
+            if (flags & MAP_FIXED_NOREPLACE) return Errno::EEXIST;
+            TRY(unmap(start, len));
+        }
+    } else if (flags & MAP_32BIT) {
+        start = TRY(m_regions.find_free(len, 0, 0x40000000, 0x80000000));
+    } else {
+        u64 hint = align_down(addr, PAGE_SIZE);
+        if (hint < MMAP_MIN_ADDR || hint > JVMOS_USER_TOP - len) hint = 0;
+        start = TRY(m_regions.find_free(len, hint, MMAP_MIN_ADDR, m_mmap_top));
+    }
+    Region r{};
+    r.start = start;
+    r.end = start + len;
+    r.prot = prot & (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC);
+    r.flags = flags & (LINUX_MAP_SHARED | LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS |
+                       LINUX_MAP_NORESERVE | LINUX_MAP_STACK | LINUX_MAP_GROWSDOWN);
+    r.kind = kind;
+    TRY(m_regions.insert(r));
+    return start;
+}
+
+
+Result<void> AddressSpace::unmap(u64 addr, u64 len) {
+    const u64 end = addr + len;
+    TlbBatch batch;
+    DeferredFrees frees(m_phys, batch, *this);
+    Result<void> r = m_page_table.unmap_range(addr, end, batch, frees);
+    frees.drain();
+    if (r.is_error()) return r.error();
+    IgnoreRemoved sink;
+    return m_regions.remove_range(addr, end, sink);
+}
+
+Result<void> AddressSpace::protect(u64 addr, u64 len, u32 prot) {
+    prot &= LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC;
+    TRY(m_regions.protect_range(addr, addr + len, prot));
+    const u64 flags = pte_flags(prot);
+    TlbBatch batch;
+    // PROT_NONE keeps the frames (non-present entries remember them) so that the contents
+    // survive a later mprotect back to readable, as on Linux.
+    const u64 set = flags ? flags : 0;
+    const u64 clear = flags ? (PTE_PROTECTION_MASK & ~flags) : PTE_PRESENT;
+    Result<void> r = m_page_table.protect_range(addr, addr + len, set & ~PTE_USER, clear, batch);
+    flush(batch);
+    return r;
+}
+
+u64 AddressSpace::brk(u64 new_brk) {
+    if (new_brk < m_brk_start) return m_brk;
+    const u64 old_top = align_up(m_brk, PAGE_SIZE);
+    const u64 new_top = align_up(new_brk, PAGE_SIZE);
+    if (new_top > old_top) {
+        if (new_top > m_mmap_top || !m_regions.is_free(old_top, new_top)) return m_brk;
+        Region r{};
+        r.start = old_top;
+        r.end = new_top;
+        r.prot = LINUX_PROT_READ | LINUX_PROT_WRITE;
+        r.flags = LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS;
+        r.kind = RegionKind::Brk;
+        if (m_regions.insert(r).is_error()) return m_brk;
+    } else if (new_top < old_top) {
+        if (unmap(new_top, old_top - new_top).is_error()) return m_brk;
+    }
+    m_brk = new_brk;
+    return m_brk;
+}
+
+Result<void> AddressSpace::populate(u64 start, u64 end) {
+    for (u64 va = align_down(start, PAGE_SIZE); va < end; va += PAGE_SIZE) {
+        const Region* r = m_regions.find(va);
+        if (!r || !prot_allows(r->prot, Access::Read)) continue;
+        if (m_page_table.lookup(va).pte) continue;
+        const FaultOutcome f = handle_fault(va, Access::Read);
+        if (f == FaultOutcome::OutOfMemory) return Errno::ENOMEM;
+    }
+    return {};
+}
+
+FaultOutcome AddressSpace::handle_fault(u64 addr, Access access) {
+    const Region* r = m_regions.find(addr);
+    if (!r) return FaultOutcome::NoMapping;
+    if (!prot_allows(r->prot, access)) return FaultOutcome::BadAccess;
+    const u64 page = align_down(addr, PAGE_SIZE);
+    Lookup l = m_page_table.lookup(page);
+    if (l.pte) {
+        // Mapped with the right permission: another path already resolved it, or the TLB
+        // held a stale entry. Drop the stale translation and retry.
+        if (pte_allows(l.pte, access)) {
+            arch::backend().flush_tlb_page(page);
+            return FaultOutcome::Resolved;
+        }
+        return FaultOutcome::BadAccess;
+    }
+    const u64 flags = pte_flags(r->prot);
+    u64 lo = align_down(page, FAULT_AROUND_BYTES);
+    u64 hi = lo + FAULT_AROUND_BYTES;
+    if (lo < r->start) lo = r->start;
+    if (hi > r->end) hi = r->end;
+    TlbBatch batch;
+    for (u64 va = lo; va < hi; va += PAGE_SIZE) {
+        if (va != page && m_page_table.lookup(va).pte) continue;
+        Result<u64> frame = m_phys.alloc_frame();
+        if (frame.is_error()) {
+            if (va == page) {
+                batch.release_tables(m_phys);
+                return FaultOutcome::OutOfMemory;
+            }
+            continue;
+        }
+        Result<void> mapped = m_page_table.map(va, frame.value(), PageSize::Small4K, flags, batch);
+        if (mapped.is_error()) {
+            m_phys.free_frame(frame.value());
+            if (va == page) {
+                batch.release_tables(m_phys);
+                return FaultOutcome::OutOfMemory;
+            }
+        }
+    }
+    batch.release_tables(m_phys);
+    return FaultOutcome::Resolved;
+}
+
+u8* AddressSpace::user_byte(u64 addr, Access access) {
+    if (addr >= JVMOS_USER_TOP) return nullptr;
+    Lookup l = m_page_table.lookup(addr);
+    if (!pte_allows(l.pte, access)) {
+        if (handle_fault(addr, access) != FaultOutcome::Resolved) return nullptr;
+        l = m_page_table.lookup(addr);
+        if (!pte_allows(l.pte, access)) return nullptr;
+    }
+    return static_cast<u8*>(m_phys.to_virt(l.gpa_of_va));
+}
+
+Result<void> AddressSpace::copy_from_user(void* dst, u64 src, usize len) {
+    auto* out = static_cast<u8*>(dst);
+    if (src + len < src) return Errno::EFAULT;
+    while (len) {
+        u8* p = user_byte(src, Access::Read);
+        if (!p) return Errno::EFAULT;
+        usize chunk = PAGE_SIZE - (src & (PAGE_SIZE - 1));
+        if (chunk > len) chunk = len;
+        memcpy(out, p, chunk);
+        out += chunk;
+        src += chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
+Result<void> AddressSpace::copy_to_user(u64 dst, const void* src, usize len) {
+    auto* in = static_cast<const u8*>(src);
+    if (dst + len < dst) return Errno::EFAULT;
+    while (len) {
+        u8* p = user_byte(dst, Access::Write);
+        if (!p) return Errno::EFAULT;
+        usize chunk = PAGE_SIZE - (dst & (PAGE_SIZE - 1));
+        if (chunk > len) chunk = len;
+        memcpy(p, in, chunk);
+        in += chunk;
+        dst += chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
+bool AddressSpace::peek(u64 addr, void* dst, usize len) const {
+    auto* out = static_cast<u8*>(dst);
+    if (addr + len < addr || addr + len > JVMOS_USER_TOP) return false;
+    while (len) {
+        const Lookup l = m_page_table.lookup(addr);
+        if (!pte_allows(l.pte, Access::Read)) return false;
+        usize chunk = PAGE_SIZE - (addr & (PAGE_SIZE - 1));
+        if (chunk > len) chunk = len;
+        memcpy(out, m_phys.to_virt(l.gpa_of_va), chunk);
+        out += chunk;
+        addr += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+Result<usize> AddressSpace::copy_string_from_user(char* dst, u64 src, usize max) {
+    usize n = 0;
+    while (n < max) {
+        u8* p = user_byte(src + n, Access::Read);
+        if (!p) return Errno::EFAULT;
+        usize chunk = PAGE_SIZE - ((src + n) & (PAGE_SIZE - 1));
+        if (chunk > max - n) chunk = max - n;
+        for (usize i = 0; i < chunk; i++) {
+            dst[n] = char(p[i]);
+            if (!p[i]) return n;
+            n++;
+        }
+    }
+    return Errno::ENAMETOOLONG;
+}
+
+} // namespace jvmos::mm

@@ -1,0 +1,363 @@
+// x86-64 4-level paging: PML4 (level 4) -> PDPT (3) -> PD (2) -> PT (1).
+#include "mm/page_table.h"
+
+#include "base/assert.h"
+
+namespace jvmos::mm {
+
+namespace {
+
+constexpr int LEVEL_PML4 = 4;
+constexpr int LEVEL_PDPT = 3;
+constexpr int LEVEL_PD = 2;
+constexpr int LEVEL_PT = 1;
+constexpr usize ENTRIES = 512;
+
+constexpr usize index_of(u64 va, int level) { return (va >> (12 + 9 * (level - 1))) & 511; }
+// Bytes covered by one entry of a table at `level`.
+constexpr u64 span_of(int level) { return 1ull << (12 + 9 * (level - 1)); }
+// Sign-extends bit 47, turning "PML4 slot << 39" into the address the slot covers.
+constexpr u64 canonical(u64 va) { return static_cast<u64>(static_cast<i64>(va << 16) >> 16); }
+constexpr bool is_canonical(u64 va) { return canonical(va) == va; }
+constexpr bool is_user_half(u64 va) { return (va >> 47) == 0; }
+
+// Entries are read and written with single 64-bit atomic accesses: the MMU (and, under SMP,
+// other vCPUs' MMUs) walks the tables concurrently with our edits.
+u64 load(const u64* entry) { return __atomic_load_n(entry, __ATOMIC_RELAXED); }
+void store(u64* entry, u64 value) { __atomic_store_n(entry, value, __ATOMIC_RELEASE); }
+
+bool table_is_empty(const u64* tbl) {
+    for (usize i = 0; i < ENTRIES; ++i)
+        if (load(&tbl[i]) != 0) return false;
+    return true;
+}
+
+} // namespace
+
+// ---- TlbBatch ----------------------------------------------------------------------------------
+
+TlbBatch::~TlbBatch() { JVMOS_ASSERT_EQ(m_table_count, 0u); }
+
+void TlbBatch::add(u64 va, PageSize size) {
+    if (m_full_flush) return;
+    const u64 page = align_down(va, page_bytes(size));
+    const u64 large = align_down(va, LARGE_PAGE_SIZE);
+    for (usize i = 0; i < m_count; ++i) {
+        if (m_pages[i].size == PageSize::Large2M && m_pages[i].va == large) return; // covered
+        if (m_pages[i].size == size && m_pages[i].va == page) return;
+    }
+    if (size == PageSize::Large2M) {
+        // 4 KiB pages inside the new 2 MiB range are now covered: give their slots back.
+        usize kept = 0;
+        for (usize i = 0; i < m_count; ++i)
+            if (align_down(m_pages[i].va, LARGE_PAGE_SIZE) != page) m_pages[kept++] = m_pages[i];
+        m_count = kept;
+    }
+    if (m_count == MAX_PAGES) {
+        m_full_flush = true;
+        return;
+    }
+    m_pages[m_count++] = {page, size};
+}
+
+void TlbBatch::defer_table_free(u64 table_gpa, PhysMem& phys) {
+    // The table is all zero. Its entry 0 now links to the previously deferred table: a GPA is
+    // 4 KiB-aligned, so a stale walk still sees a non-present entry there.
+    auto* tbl = static_cast<u64*>(phys.to_virt(table_gpa));
+    store(&tbl[0], m_table_head);
+    m_table_head = table_gpa;
+    ++m_table_count;
+}
+
+void TlbBatch::release_tables(PhysMem& phys) {
+    u64 gpa = m_table_head;
+    for (; m_table_count > 0; --m_table_count) {
+        auto* tbl = static_cast<u64*>(phys.to_virt(gpa));
+        u64 next = load(&tbl[0]);
+        store(&tbl[0], 0);
+        phys.free_frame(gpa);
+        gpa = next;
+    }
+    m_table_head = 0;
+}
+
+void TlbBatch::reset() {
+    JVMOS_ASSERT_EQ(m_table_count, 0u);
+    m_count = 0;
+    m_full_flush = false;
+    m_had_new_mappings = false;
+}
+
+// ---- PageTable ---------------------------------------------------------------------------------
+
+PageTable::PageTable(PhysMem& phys, u64 root_gpa, PageTableOptions options)
+    : m_phys(phys), m_root(root_gpa), m_options(options) {
+    JVMOS_ASSERT(is_aligned(root_gpa, options.pv_user_root ? 2 * PAGE_SIZE : PAGE_SIZE));
+}
+
+u64* PageTable::table(u64 gpa) const { return static_cast<u64*>(m_phys.to_virt(gpa)); }
+
+// The value of a new intermediate entry pointing at `table_gpa` on the way to `va`.
+u64 PageTable::table_entry(u64 table_gpa, u64 va) const {
+    // Tables are writable and executable; the leaf decides. U must be set on every level above
+    // a user page, and on every level at all for the paravirtual host.
+    u64 value = table_gpa | PTE_PRESENT | PTE_WRITE;
+    if (is_user_half(va) || m_options.user_bit_on_tables) value |= PTE_USER;
+    return value;
+}
+
+void PageTable::set_entry(u64* entry, int level, u64 va, u64 value) {
+    store(entry, value);
+    if (level == LEVEL_PML4 && m_options.pv_user_root && is_user_half(va))
+        store(&table(user_root_gpa())[index_of(va, LEVEL_PML4)], value);
+}
+
+Result<u64*> PageTable::child_table(u64* entry, int level, u64 va, Create create) {
+    u64 v = load(entry);
+    if (v != 0) {
+        // 1 GiB pages are never created, and callers handle 2 MiB leaves before descending.
+        if (!(v & PTE_PRESENT) || (v & PTE_HUGE))
+            assertion_failed("intermediate entry is a table", __FILE__, __LINE__, v, va);
+        return table(v & PTE_ADDR_MASK);
+    }
+    if (create == Create::no) return static_cast<u64*>(nullptr);
+    u64 gpa = TRY(m_phys.alloc_frame());
+    set_entry(entry, level, va, table_entry(gpa, va));
+    return table(gpa);
+}
+
+u64* PageTable::find_pde(u64 va) const {
+    u64 e = load(&table(m_root)[index_of(va, LEVEL_PML4)]);
+    if (e == 0) return nullptr;
+    e = load(&table(e & PTE_ADDR_MASK)[index_of(va, LEVEL_PDPT)]);
+    if (e == 0) return nullptr;
+    if (e & PTE_HUGE) assertion_failed("no 1 GiB pages", __FILE__, __LINE__, e, va);
+    return &table(e & PTE_ADDR_MASK)[index_of(va, LEVEL_PD)];
+}
+
+Result<void> PageTable::map(u64 va, u64 gpa, PageSize size, u64 flags, TlbBatch& batch) {
+    const u64 bytes = page_bytes(size);
+    JVMOS_ASSERT(is_canonical(va));
+    JVMOS_ASSERT(is_aligned(va, bytes) && is_aligned(gpa, bytes));
+    JVMOS_ASSERT_EQ(flags & PTE_ADDR_MASK, 0u);
+    JVMOS_ASSERT(size == PageSize::Large2M || !(flags & PTE_HUGE)); // that bit is PAT there
+
+    u64* pml4 = table(m_root);
+    u64* pdpt = TRY(child_table(&pml4[index_of(va, LEVEL_PML4)], LEVEL_PML4, va, Create::yes));
+    u64* pd = TRY(child_table(&pdpt[index_of(va, LEVEL_PDPT)], LEVEL_PDPT, va, Create::yes));
+    u64* pde = &pd[index_of(va, LEVEL_PD)];
+    u64 old = load(pde);
+
+    if (size == PageSize::Large2M) {
+        if (old != 0) {
+            if (old & PTE_HUGE) return Errno::EEXIST;
+            u64 pt_gpa = old & PTE_ADDR_MASK;
+            if (!table_is_empty(table(pt_gpa))) return Errno::EEXIST;
+            // An empty table (left by unmap()) is replaced. The MMU may have cached the entry
+            // that points to it, hence the invalidation and the deferred free.
+            store(pde, gpa | flags | PTE_PRESENT | PTE_HUGE);
+            batch.add(va, PageSize::Large2M);
+            batch.defer_table_free(pt_gpa, m_phys);
+        } else {
+            store(pde, gpa | flags | PTE_PRESENT | PTE_HUGE);
+        }
+        batch.note_new_mapping();
+        return {};
+    }
+
+    if (old & PTE_HUGE) return Errno::EEXIST;
+    u64* pt = TRY(child_table(pde, LEVEL_PD, va, Create::yes));
+    u64* pte = &pt[index_of(va, LEVEL_PT)];
+    if (load(pte) != 0) return Errno::EEXIST;
+    store(pte, gpa | flags | PTE_PRESENT);
+    batch.note_new_mapping();
+    return {};
+}
+
+Lookup PageTable::lookup(u64 va) const {
+    Lookup result;
+    if (!is_canonical(va)) return result;
+    u64* pde = find_pde(va);
+    if (pde == nullptr) return result;
+    u64 v = load(pde);
+    if (v == 0) return result;
+    if (v & PTE_HUGE) {
+        result.present = (v & PTE_PRESENT) != 0;
+        result.pte = v;
+        result.size = PageSize::Large2M;
+        result.gpa_of_va = (v & PTE_LARGE_ADDR_MASK) + (va & (LARGE_PAGE_SIZE - 1));
+        return result;
+    }
+    v = load(&table(v & PTE_ADDR_MASK)[index_of(va, LEVEL_PT)]);
+    if (v == 0) return result;
+    result.present = (v & PTE_PRESENT) != 0;
+    result.pte = v;
+    result.size = PageSize::Small4K;
+    result.gpa_of_va = (v & PTE_ADDR_MASK) + (va & (PAGE_SIZE - 1));
+    return result;
+}
+
+Result<void> PageTable::split_large(u64* pde, u64 va, TlbBatch& batch) {
+    const u64 old = load(pde);
+    // Every entry of the new table is written below, so its old contents do not matter.
+    const u64 pt_gpa = TRY(m_phys.alloc_frame_dirty());
+    u64* pt = table(pt_gpa);
+    u64 flags = old & ~(PTE_ADDR_MASK | PTE_HUGE); // PTE_ADDR_MASK covers the large PAT bit
+    if (old & PTE_PAT_LARGE) flags |= PTE_HUGE;   // PAT moves from bit 12 to bit 7
+    const u64 frame = old & PTE_LARGE_ADDR_MASK;
+    for (usize i = 0; i < ENTRIES; ++i) pt[i] = (frame + i * PAGE_SIZE) | flags;
+    // Same frames and attributes, so a CPU mixing old and new translations until the flush
+    // sees the same memory (the condition the SDM sets for changing a page's size in place).
+    store(pde, table_entry(pt_gpa, va));
+    if (old & PTE_PRESENT) batch.add(va, PageSize::Large2M);
+    return {};
+}
+
+Result<void> PageTable::split_if_straddled(u64 addr, TlbBatch& batch) {
+    if (is_aligned(addr, LARGE_PAGE_SIZE)) return {};
+    u64* pde = find_pde(addr);
+    if (pde == nullptr) return {};
+    u64 v = load(pde);
+    if (v == 0 || !(v & PTE_HUGE)) return {};
+    return split_large(pde, align_down(addr, LARGE_PAGE_SIZE), batch);
+}
+
+Result<u64> PageTable::unmap(u64 va, TlbBatch& batch) {
+    JVMOS_ASSERT(is_canonical(va) && is_aligned(va, PAGE_SIZE));
+    u64* pde = find_pde(va);
+    if (pde == nullptr) return u64{0};
+    u64 v = load(pde);
+    if (v == 0) return u64{0};
+    if (v & PTE_HUGE) {
+        TRY(split_large(pde, align_down(va, LARGE_PAGE_SIZE), batch));
+        v = load(pde);
+    }
+    u64* pte = &table(v & PTE_ADDR_MASK)[index_of(va, LEVEL_PT)];
+    u64 old = load(pte);
+    if (old == 0) return u64{0};
+    store(pte, 0);
+    if (old & PTE_PRESENT) batch.add(va, PageSize::Small4K);
+    return old;
+}
+
+// Removes the leaves of [start, last] (inclusive, so that the top of the address space needs no
+// overflow care) under `tbl`, a table at `level` whose entry 0 covers `base`. Returns whether an
+// invalidation covering part of this range was added to the batch.
+bool PageTable::unmap_in(u64* tbl, int level, u64 base, u64 start, u64 last, TlbBatch& batch,
+                         FrameSink& sink) {
+    const u64 span = span_of(level);
+    bool flushed = false;
+    for (usize i = index_of(start, level); i <= index_of(last, level); ++i) {
+        u64* entry = &tbl[i];
+        const u64 v = load(entry);
+        if (v == 0) continue;
+        const u64 entry_va = canonical(base + i * span);
+        const u64 entry_last = entry_va + span - 1;
+
+        if (level == LEVEL_PT || (level == LEVEL_PD && (v & PTE_HUGE))) {
+            const PageSize size = level == LEVEL_PT ? PageSize::Small4K : PageSize::Large2M;
+            // Straddling 2 MiB pages were split by the caller.
+            JVMOS_ASSERT(start <= entry_va && entry_last <= last);
+            store(entry, 0);
+            if (v & PTE_PRESENT) {
+                batch.add(entry_va, size);
+                flushed = true;
+            }
+            sink.release(v & (size == PageSize::Small4K ? PTE_ADDR_MASK : PTE_LARGE_ADDR_MASK),
+                         size);
+            continue;
+        }
+
+        const u64 child_gpa = v & PTE_ADDR_MASK;
+        u64* child = table(child_gpa);
+        bool child_flushed =
+            unmap_in(child, level - 1, entry_va, start > entry_va ? start : entry_va,
+                     last < entry_last ? last : entry_last, batch, sink);
+        if (table_is_empty(child)) {
+            set_entry(entry, level, entry_va, 0);
+            // An invalidation of any address below the unlinked table drops the MMU's cached
+            // pointers to it (paging-structure caches); add one if no leaf provided it.
+            if (!child_flushed) batch.add(entry_va, PageSize::Small4K);
+            batch.defer_table_free(child_gpa, m_phys);
+            child_flushed = true;
+        }
+        flushed = flushed || child_flushed;
+    }
+    return flushed;
+}
+
+Result<void> PageTable::unmap_range(u64 start, u64 end, TlbBatch& batch, FrameSink& sink) {
+    JVMOS_ASSERT(is_aligned(start, PAGE_SIZE) && is_aligned(end, PAGE_SIZE) && start <= end);
+    if (start == end) return {};
+    const u64 last = end - 1;
+    JVMOS_ASSERT(is_canonical(start) && is_canonical(last));
+    JVMOS_ASSERT_EQ(is_user_half(start), is_user_half(last));
+    // Splitting first keeps the failure atomic: a split changes no translation.
+    TRY(split_if_straddled(start, batch));
+    TRY(split_if_straddled(end, batch));
+    unmap_in(table(m_root), LEVEL_PML4, 0, start, last, batch, sink);
+    return {};
+}
+
+void PageTable::protect_in(u64* tbl, int level, u64 base, u64 start, u64 last, u64 set_bits,
+                           u64 clear_bits, TlbBatch& batch) {
+    const u64 span = span_of(level);
+    for (usize i = index_of(start, level); i <= index_of(last, level); ++i) {
+        u64* entry = &tbl[i];
+        const u64 v = load(entry);
+        if (v == 0) continue;
+        const u64 entry_va = canonical(base + i * span);
+        const u64 entry_last = entry_va + span - 1;
+
+        if (level == LEVEL_PT || (level == LEVEL_PD && (v & PTE_HUGE))) {
+            JVMOS_ASSERT(start <= entry_va && entry_last <= last);
+            const u64 nv = (v & ~clear_bits) | set_bits;
+            if (nv == v) continue;
+            // A zero entry would read as empty and lose the frame.
+            if (nv == 0) assertion_failed("protected entry stays non-zero", __FILE__, __LINE__, v,
+                                          entry_va);
+            store(entry, nv);
+            // TODO(perf): adding permissions (W, U, clearing NX) needs no invalidation on
+            // hardware (a stale entry only causes a spurious fault); shadow-paging hosts differ.
+            if (v & PTE_PRESENT)
+                batch.add(entry_va, level == LEVEL_PT ? PageSize::Small4K : PageSize::Large2M);
+            else if (nv & PTE_PRESENT)
+                batch.note_new_mapping();
+            continue;
+        }
+        protect_in(table(v & PTE_ADDR_MASK), level - 1, entry_va,
+                   start > entry_va ? start : entry_va, last < entry_last ? last : entry_last,
+                   set_bits, clear_bits, batch);
+    }
+}
+
+Result<void> PageTable::protect_range(u64 start, u64 end, u64 set_bits, u64 clear_bits,
+                                      TlbBatch& batch) {
+    JVMOS_ASSERT_EQ((set_bits | clear_bits) & ~PTE_PROTECTION_MASK, 0u);
+    JVMOS_ASSERT_EQ(set_bits & clear_bits, 0u);
+    JVMOS_ASSERT(is_aligned(start, PAGE_SIZE) && is_aligned(end, PAGE_SIZE) && start <= end);
+    if (start == end) return {};
+    const u64 last = end - 1;
+    JVMOS_ASSERT(is_canonical(start) && is_canonical(last));
+    JVMOS_ASSERT_EQ(is_user_half(start), is_user_half(last));
+    TRY(split_if_straddled(start, batch));
+    TRY(split_if_straddled(end, batch));
+    protect_in(table(m_root), LEVEL_PML4, 0, start, last, set_bits, clear_bits, batch);
+    return {};
+}
+
+u64* PageTable::leaf_slot(u64 va, Create create) {
+    JVMOS_ASSERT(is_canonical(va));
+    u64* pml4 = table(m_root);
+    auto pdpt = child_table(&pml4[index_of(va, LEVEL_PML4)], LEVEL_PML4, va, create);
+    if (pdpt.is_error() || pdpt.value() == nullptr) return nullptr;
+    auto pd = child_table(&pdpt.value()[index_of(va, LEVEL_PDPT)], LEVEL_PDPT, va, create);
+    if (pd.is_error() || pd.value() == nullptr) return nullptr;
+    u64* pde = &pd.value()[index_of(va, LEVEL_PD)];
+    if (load(pde) & PTE_HUGE) return nullptr;
+    auto pt = child_table(pde, LEVEL_PD, va, create);
+    if (pt.is_error() || pt.value() == nullptr) return nullptr;
+    return &pt.value()[index_of(va, LEVEL_PT)];
+}
+
+} // namespace jvmos::mm

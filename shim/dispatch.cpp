@@ -1,0 +1,79 @@
+// The syscall dispatcher: number -> table entry -> handler, the single place where an Errno
+// becomes -errno, and the --strace tracer.
+#include "arch/x86_64/arch.h"
+#include "base/format.h"
+#include "kernel/host.h"
+#include "kernel/process.h"
+#include "shim/strace.h"
+#include "shim/table.h"
+
+namespace jvmos::shim {
+namespace {
+
+constexpr u64 NR_EXIT = 60;
+constexpr u64 NR_EXIT_GROUP = 231;
+
+class TracedMemory final : public UserMemory {
+public:
+    bool read(u64 addr, void* out, usize len) const override {
+        return kernel::current_address_space().peek(addr, out, len);
+    }
+};
+
+// Unknown syscalls reported so far (each is reported once).
+u64 g_reported_unknown[JVMOS_SYSCALL_COUNT_MAX / 64];
+char g_trace_line[1024];
+
+void trace_line(usize n) {
+    if (n >= sizeof g_trace_line) {
+        n = sizeof g_trace_line - 1;
+        g_trace_line[n - 1] = '\n';
+    }
+    kernel::host_log(g_trace_line, n);
+}
+
+void report_unknown_once(u64 nr) {
+    if (nr < JVMOS_SYSCALL_COUNT_MAX) {
+        u64& word = g_reported_unknown[nr / 64];
+        if (word & (1ull << (nr % 64))) return;
+        word |= 1ull << (nr % 64);
+    }
+    const char* name = syscall_name(nr);
+    usize n;
+    if (name)
+        n = format(g_trace_line, sizeof g_trace_line,
+                   "jvmos: unsupported syscall %s (%llu) returned ENOSYS\n", name,
+                   (unsigned long long)nr);
+    else
+        n = format(g_trace_line, sizeof g_trace_line,
+                   "jvmos: unknown syscall %llu returned ENOSYS\n", (unsigned long long)nr);
+    trace_line(n);
+}
+
+} // namespace
+} // namespace jvmos::shim
+
+extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
+    using namespace jvmos;
+    using namespace jvmos::shim;
+    SyscallArgs args{f->rax, {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9}, f, false};
+    const SyscallInfo& info = syscall_info(args.nr);
+    const bool strace = kernel::current_process().strace;
+    if (strace && (args.nr == NR_EXIT || args.nr == NR_EXIT_GROUP))
+        trace_line(format_syscall_noreturn(g_trace_line, sizeof g_trace_line, args.nr, args.a,
+                                           TracedMemory()));
+    i64 ret;
+    if (info.handler) {
+        Result<u64> r = info.handler(args);
+        ret = r.is_ok() ? i64(r.value()) : -i64(r.error());
+    } else {
+        ret = -i64(info.error);
+    }
+    f->rax = u64(ret);
+    if (strace) {
+        trace_line(format_syscall(g_trace_line, sizeof g_trace_line, args.nr, args.a, ret,
+                                  TracedMemory()));
+        if (info.disposition == Disposition::Unknown) report_unknown_once(args.nr);
+    }
+    return args.full_return;
+}

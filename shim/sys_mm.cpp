@@ -1,0 +1,70 @@
+// Memory syscalls: mmap, munmap, mprotect, brk (local: page-table edits in libjvmos/mm).
+#include "jvmos/abi/abi.h"
+#include "kernel/process.h"
+#include "shim/syscall.h"
+
+namespace jvmos::shim {
+namespace {
+
+constexpr u64 MAP_TYPE = 0x0f;
+constexpr u64 MAP_SHARED = 0x01;
+constexpr u64 MAP_PRIVATE = 0x02;
+constexpr u64 MAP_SHARED_VALIDATE = 0x03;
+constexpr u64 MAP_FIXED = 0x10;
+constexpr u64 MAP_ANONYMOUS = 0x20;
+constexpr u64 MAP_POPULATE = 0x8000;
+constexpr u64 MAP_HUGETLB = 0x40000;
+constexpr u64 MAP_FIXED_NOREPLACE = 0x100000;
+constexpr u64 PROT_ALL = 0x7 | 0x8 /* SEM */ | 0x01000000 /* GROWSDOWN */ | 0x02000000;
+
+mm::AddressSpace& as() { return kernel::current_address_space(); }
+
+} // namespace
+
+Result<u64> sys_mmap(SyscallArgs& args) {
+    const u64 addr = args.a[0], prot = args.a[2], flags = args.a[3], offset = args.a[5];
+    u64 len = args.a[1];
+    if (offset & (PAGE_SIZE - 1)) return Errno::EINVAL;
+    if (len == 0) return Errno::EINVAL;
+    if (len > JVMOS_USER_TOP) return Errno::ENOMEM;
+    len = align_up(len, PAGE_SIZE);
+    const u64 type = flags & MAP_TYPE;
+    if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+        return Errno::EINVAL;
+    if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & (PAGE_SIZE - 1)))
+        return Errno::EINVAL;
+    // No file descriptors exist before the shipper: any file mapping names a bad fd.
+    if (!(flags & MAP_ANONYMOUS)) return Errno::EBADF;
+    if (flags & MAP_HUGETLB) return Errno::ENOMEM; // no hugetlbfs pool, as on a default Linux
+    const u64 start = TRY(as().map_anonymous(addr, len, u32(prot & 0x7), u32(flags)));
+    if (flags & MAP_POPULATE) (void)as().populate(start, start + len);
+    return start;
+}
+
+Result<u64> sys_munmap(SyscallArgs& args) {
+    const u64 addr = args.a[0];
+    u64 len = args.a[1];
+    if (addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
+    if (len == 0 || len > JVMOS_USER_TOP) return Errno::EINVAL;
+    len = align_up(len, PAGE_SIZE);
+    if (addr > JVMOS_USER_TOP - len) return Errno::EINVAL;
+    TRY(as().unmap(addr, len));
+    return 0;
+}
+
+Result<u64> sys_mprotect(SyscallArgs& args) {
+    const u64 addr = args.a[0], prot = args.a[2];
+    u64 len = args.a[1];
+    if (addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
+    if (prot & ~PROT_ALL) return Errno::EINVAL;
+    if (len == 0) return 0;
+    if (len > JVMOS_USER_TOP) return Errno::ENOMEM;
+    len = align_up(len, PAGE_SIZE);
+    if (addr > JVMOS_USER_TOP - len) return Errno::ENOMEM;
+    TRY(as().protect(addr, len, u32(prot & 0x7)));
+    return 0;
+}
+
+Result<u64> sys_brk(SyscallArgs& args) { return as().brk(args.a[0]); }
+
+} // namespace jvmos::shim

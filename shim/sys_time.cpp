@@ -1,0 +1,127 @@
+// Time syscalls (local, from the TSC). The vDSO that serves the hot ones without a trap arrives
+// with the dynamic-program work.
+#include "kernel/process.h"
+#include "kernel/time.h"
+#include "shim/syscall.h"
+#include "shim/user_ptr.h"
+
+namespace jvmos::shim {
+namespace {
+
+enum : i64 {
+    CLOCK_REALTIME = 0,
+    CLOCK_MONOTONIC = 1,
+    CLOCK_PROCESS_CPUTIME_ID = 2,
+    CLOCK_THREAD_CPUTIME_ID = 3,
+    CLOCK_MONOTONIC_RAW = 4,
+    CLOCK_REALTIME_COARSE = 5,
+    CLOCK_MONOTONIC_COARSE = 6,
+    CLOCK_BOOTTIME = 7,
+    CLOCK_REALTIME_ALARM = 8,
+    CLOCK_BOOTTIME_ALARM = 9,
+    CLOCK_TAI = 11,
+};
+constexpr u64 TIMER_ABSTIME = 1;
+constexpr i64 NSEC_PER_SEC = 1000000000;
+constexpr i64 COARSE_RESOLUTION_NS = 4000000; // one tick at Linux's usual HZ=250
+
+struct Timespec {
+    i64 tv_sec;
+    i64 tv_nsec;
+};
+struct Timeval {
+    i64 tv_sec;
+    i64 tv_usec;
+};
+
+Timespec to_timespec(i64 ns) { return {ns / NSEC_PER_SEC, ns % NSEC_PER_SEC}; }
+
+// The clock's current value in ns, or EINVAL for an unknown clock id. CPU-time clocks (the
+// fixed ids and the negative per-process/per-thread ids) report the time the program has been
+// running: with one thread that never waits for anything but sleeps, that is wall time minus
+// the time slept.
+Result<i64> clock_now(i64 id) {
+    switch (id) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_REALTIME_ALARM:
+    case CLOCK_TAI:
+        return kernel::realtime_ns();
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+    case CLOCK_BOOTTIME_ALARM:
+        return kernel::monotonic_ns();
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:
+        return kernel::cpu_time_ns();
+    default:
+        if (id < 0 && (id & 7) != 7) return kernel::cpu_time_ns(); // CPUCLOCK_* encodings
+        return Errno::EINVAL;
+    }
+}
+
+Result<i64> read_duration(u64 addr) {
+    Timespec ts = TRY(UserPtr<Timespec>(addr).read());
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC) return Errno::EINVAL;
+    if (ts.tv_sec > (INT64_MAX - ts.tv_nsec) / NSEC_PER_SEC) return INT64_MAX;
+    return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+} // namespace
+
+Result<u64> sys_clock_gettime(SyscallArgs& args) {
+    const i64 now = TRY(clock_now(i64(args.a[0])));
+    TRY(UserPtr<Timespec>(args.a[1]).write(to_timespec(now)));
+    return 0;
+}
+
+Result<u64> sys_clock_getres(SyscallArgs& args) {
+    const i64 id = i64(args.a[0]);
+    TRY(clock_now(id)); // validates the id
+    const i64 res = (id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE)
+                        ? COARSE_RESOLUTION_NS
+                        : 1;
+    if (args.a[1]) TRY(UserPtr<Timespec>(args.a[1]).write(to_timespec(res)));
+    return 0;
+}
+
+Result<u64> sys_gettimeofday(SyscallArgs& args) {
+    const i64 now = kernel::realtime_ns();
+    if (args.a[0]) TRY(UserPtr<Timeval>(args.a[0]).write({now / NSEC_PER_SEC, now % NSEC_PER_SEC / 1000}));
+    if (args.a[1]) TRY(UserPtr<u64>(args.a[1]).write(0)); // struct timezone: UTC, no DST
+    return 0;
+}
+
+Result<u64> sys_time(SyscallArgs& args) {
+    const i64 secs = kernel::realtime_ns() / NSEC_PER_SEC;
+    if (args.a[0]) TRY(UserPtr<i64>(args.a[0]).write(secs));
+    return u64(secs);
+}
+
+Result<u64> sys_nanosleep(SyscallArgs& args) {
+    const i64 ns = TRY(read_duration(args.a[0]));
+    kernel::sleep_until_monotonic(kernel::monotonic_ns() + ns);
+    return 0;
+}
+
+Result<u64> sys_clock_nanosleep(SyscallArgs& args) {
+    const i64 id = i64(args.a[0]);
+    const u64 flags = args.a[1];
+    if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_BOOTTIME && id != CLOCK_TAI)
+        return id == CLOCK_THREAD_CPUTIME_ID ? Errno::EINVAL : Errno::EOPNOTSUPP;
+    const i64 value = TRY(read_duration(args.a[2]));
+    const bool realtime = id == CLOCK_REALTIME || id == CLOCK_TAI;
+    i64 deadline_mono;
+    if (flags & TIMER_ABSTIME) {
+        const i64 now = realtime ? kernel::realtime_ns() : kernel::monotonic_ns();
+        deadline_mono = kernel::monotonic_ns() + (value > now ? value - now : 0);
+    } else {
+        deadline_mono = kernel::monotonic_ns() + value;
+    }
+    kernel::sleep_until_monotonic(deadline_mono);
+    return 0;
+}
+
+} // namespace jvmos::shim
