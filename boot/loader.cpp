@@ -65,10 +65,10 @@ LoadedKernel load_kernel(const GuestMemory& mem, const std::string& path) {
 
 uint64_t write_boot_data(const GuestMemory& mem, const LoadedKernel& kernel, const BootPlan& plan) {
     using namespace layout;
-    const bool pv = plan.backend == JVMOS_BACKEND_PV;
     // Page tables: physmap of [0, max_gpa) with 2 MiB pages. U=1 at every level on PVM hosts
-    // (their shadow MMU livelocks on U=0); supervisor-only on hardware virtualisation.
-    const uint64_t U = pv ? 0x4 : 0;
+    // (their shadow MMU livelocks on U=0, whichever backend runs); supervisor-only on hardware
+    // virtualisation.
+    const uint64_t U = (plan.flags & JVMOS_BOOT_HOST_PVM) ? 0x4 : 0;
     const uint64_t TABLE = 0x3 | U;             // present | writable
     const uint64_t LEAF = 0x3 | U | 0x80 | 0x100; // + PS | global (kernel data: NX left clear)
     const uint64_t max_gpa = mem.max_gpa();

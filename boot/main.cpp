@@ -109,6 +109,7 @@ int run(const Options& opts) {
     Vcpu vcpu0(vm, 0);
 
     const bool pvm = vcpu0.host_is_pvm();
+    if (pvm) plan.flags |= JVMOS_BOOT_HOST_PVM;
     switch (opts.backend) {
     case BackendChoice::Auto: plan.backend = pvm ? JVMOS_BACKEND_PV : JVMOS_BACKEND_HW; break;
     case BackendChoice::Hardware: plan.backend = JVMOS_BACKEND_HW; break;

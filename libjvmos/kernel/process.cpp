@@ -104,8 +104,10 @@ void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address) {
     static char report[256];
     usize n;
     if (frame)
-        n = format(report, sizeof report, "program killed by %s at rip %#llx, address %#llx",
-                   signal_description(signal), (unsigned long long)frame->rip,
+        n = format(report, sizeof report,
+                   "program killed by %s (CPU exception %llu, error %#llx) at rip %#llx, address %#llx",
+                   signal_description(signal), (unsigned long long)frame->vector,
+                   (unsigned long long)frame->error, (unsigned long long)frame->rip,
                    (unsigned long long)fault_address);
     else
         n = format(report, sizeof report, "program killed by signal %d", signal);
@@ -120,7 +122,7 @@ void start_first_process(const jvmos_boot_info& boot) {
     // physmap the monitor built; the PV backend adds the user-half-only root beside it).
     mm::PageTableOptions pt{};
     pt.pv_user_root = pv;
-    pt.user_bit_on_tables = pv;
+    pt.user_bit_on_tables = boot.flags & JVMOS_BOOT_HOST_PVM;
     auto* as = new (g_as_storage) mm::AddressSpace(frames(), heap(), boot.pml4_gpa, pt);
     auto* p = new (g_process_storage) Process{};
     auto* t = new (g_thread_storage) Thread{};

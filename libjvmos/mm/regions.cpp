@@ -29,7 +29,7 @@ Region piece_of(const Region& r, u64 start, u64 end) {
     Region piece = r;
     piece.start = start;
     piece.end = end;
-    piece.file_offset = r.file_offset + (start - r.start);
+    if (r.file_id != 0) piece.file_offset = r.file_offset + (start - r.start);
     return piece;
 }
 
@@ -149,8 +149,7 @@ Result<void> RegionMap::remove_range(u64 start, u64 end, RemovedSink& sink) {
     if (i < m_count && m_regions[i].start < end) {
         Region& r = m_regions[i];
         sink.removed(piece_of(r, r.start, end));
-        r.file_offset += end - r.start;
-        r.start = end;
+        r = piece_of(r, end, r.end);
     }
     erase(first_whole, end_whole);
     return {};

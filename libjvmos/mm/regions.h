@@ -31,7 +31,7 @@ struct Region {
     u32 prot;  // LINUX_PROT_* bits
     u32 flags; // LINUX_MAP_* bits
     RegionKind kind;
-    u64 file_offset; // offset in the file of `start`
+    u64 file_offset; // offset in the file of `start`; carried but not interpreted if file_id == 0
     u64 file_id;     // opaque backing-object id, 0 for private anonymous memory
 
     u64 size() const { return end - start; }

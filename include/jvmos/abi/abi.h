@@ -52,8 +52,9 @@
  * The boot page tables map all guest RAM at the physmap with 2 MiB pages; nothing below is
  * mapped. The PML4 page at pml4_gpa is 8 KiB aligned, and the page right after it
  * (pml4_gpa + 0x1000) is zeroed and reserved for the paravirtual backend's user-half-only root.
- * Leaf and table entries carry the U bit iff backend == JVMOS_BACKEND_PV (the kvm_pvm host needs
- * U=1 everywhere; on hardware virtualisation kernel pages are supervisor-only).
+ * Leaf and table entries carry the U bit iff the host is kvm_pvm (flag JVMOS_BOOT_HOST_PVM): its
+ * shadow MMU needs U=1 everywhere, whichever backend runs; on hardware virtualisation kernel
+ * pages are supervisor-only.
  */
 #define JVMOS_SEL_KERNEL_CS 0x10
 #define JVMOS_SEL_KERNEL_DS 0x18
@@ -72,6 +73,7 @@
 /* boot_info.flags */
 #define JVMOS_BOOT_STRACE (1u << 0)      /* print every syscall in strace format */
 #define JVMOS_BOOT_KERNEL_BENCH (1u << 1) /* run the in-kernel benchmarks, print, exit 0 */
+#define JVMOS_BOOT_HOST_PVM (1u << 2)     /* the host is kvm_pvm (U=1 on every page) */
 
 #define JVMOS_MAX_CPUS 64
 #define JVMOS_MAX_MEM_RANGES 4

@@ -47,6 +47,7 @@ PerCpu g_cpu0;
 const BackendOps* g_backend;
 
 u64 g_xsave_mask;
+bool g_use_fxsave;
 usize g_xsave_size;
 
 void set_gate(int vec, u64 handler, u8 ist, u8 dpl) {
@@ -61,14 +62,18 @@ void set_gate(int vec, u64 handler, u8 ist, u8 dpl) {
 }
 
 void init_xsave(BackendKind kind) {
-    const CpuidResult f1 = cpuid(1);
-    const bool has_xsave = f1.ecx & (1u << 26);
-    if (!has_xsave) panic("the CPU has no XSAVE; jvmos needs it");
     if (kind == BackendKind::Hardware) {
         // The monitor enabled CR4.OSXSAVE and set XCR0 (KVM_SET_XCRS) to the x87/SSE/AVX/
         // AVX-512 components CPUID offers, as Linux would; xgetbv/xsetbv are avoided here
         // because kvm_pvm's instruction emulator (which runs this backend there) cannot
-        // emulate them.
+        // emulate them. If the host refused OSXSAVE, user programs see no AVX (CPUID's
+        // OSXSAVE bit follows CR4) and the legacy FXSAVE area is all there is to save.
+        if (!(read_cr4() & (1u << 18))) {
+            g_use_fxsave = true;
+            g_xsave_mask = 0x3;
+            g_xsave_size = 512;
+            return;
+        }
         const CpuidResult d = cpuid(0xd, 0);
         g_xsave_mask = ((u64(d.edx) << 32) | d.eax) & 0xe7;
     } else {
@@ -128,11 +133,19 @@ usize xsave_area_size() { return g_xsave_size; }
 u64 xsave_mask() { return g_xsave_mask; }
 
 void xsave(void* area) {
+    if (g_use_fxsave) {
+        asm volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+        return;
+    }
     asm volatile("xsave64 (%0)" : : "r"(area), "a"(u32(g_xsave_mask)), "d"(u32(g_xsave_mask >> 32))
                  : "memory");
 }
 
 void xrstor(const void* area) {
+    if (g_use_fxsave) {
+        asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+        return;
+    }
     asm volatile("xrstor64 (%0)" : : "r"(area), "a"(u32(g_xsave_mask)),
                  "d"(u32(g_xsave_mask >> 32)) : "memory");
 }
