@@ -91,11 +91,13 @@ u64 AddressSpace::pte_flags(u32 prot) const {
 }
 
 void AddressSpace::flush(TlbBatch& batch) {
+    // A full flush is costly on shadow-paging hosts (every later access refills its shadow
+    // entry, ~4 us a page), so pages are invalidated one by one whenever the batch allows. One
+    // invalidation of any address in a 2 MiB range drops every TLB entry of a 2 MiB page there
+    // and, by the architecture, every paging-structure-cache entry: enough for split pages and
+    // for page tables the batch defers freeing.
     const arch::BackendOps& b = arch::backend();
-    bool full = batch.full_flush();
-    for (usize i = 0; !full && i < batch.page_count(); i++)
-        if (batch.page_size(i) == PageSize::Large2M) full = true;
-    if (full) {
+    if (batch.full_flush()) {
         b.flush_tlb_all();
     } else {
         for (usize i = 0; i < batch.page_count(); i++) b.flush_tlb_page(batch.page_va(i));

@@ -11,7 +11,9 @@ namespace {
 
 constexpr usize BITS_PER_WORD = 64;
 
-constexpr usize words_for_frames(u64 frames) { return (frames + BITS_PER_WORD - 1) / BITS_PER_WORD; }
+constexpr usize words_for_frames(u64 frames) {
+    return (frames + BITS_PER_WORD - 1) / BITS_PER_WORD;
+}
 
 // The page-aligned part of a range: [first, end). Empty (first == end) if it holds no full page.
 struct PageSpan {
@@ -244,8 +246,12 @@ void FrameAllocator::release(u64 gpa, usize count) {
     __atomic_store_n(&m_free, m_free + count, __ATOMIC_RELAXED);
 }
 
-void FrameAllocator::free_frame(u64 gpa) { release(gpa, 1); }
+void FrameAllocator::free_frame(u64 gpa) {
+    release(gpa, 1);
+}
 
-void FrameAllocator::free_contiguous(u64 gpa, usize count) { release(gpa, count); }
+void FrameAllocator::free_contiguous(u64 gpa, usize count) {
+    release(gpa, count);
+}
 
 } // namespace jvmos::mm

@@ -165,8 +165,7 @@ public:
     // For every mapped leaf in [start, end): entry = (entry & ~clear_bits) | set_bits, where both
     // masks are within PTE_PROTECTION_MASK and disjoint. Empty entries stay empty. 2 MiB pages
     // that straddle an end are split first (ENOMEM if that fails, before any change).
-    Result<void> protect_range(u64 start, u64 end, u64 set_bits, u64 clear_bits,
-                               TlbBatch& batch);
+    Result<void> protect_range(u64 start, u64 end, u64 set_bits, u64 clear_bits, TlbBatch& batch);
 
     // The 4 KiB-level PTE for `va`, creating missing tables if create == Create::yes. nullptr if
     // a table is missing (Create::no), cannot be allocated, or va lies in a 2 MiB page. Writing

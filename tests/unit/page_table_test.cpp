@@ -1,0 +1,560 @@
+// PageTable over a fake PhysMem: page-table frames live in host memory; leaf GPAs are just
+// numbers, never dereferenced.
+#include "mm/page_table.h"
+
+// Errno's enumerators share their names with <errno.h>'s macros, which gtest pulls in: name the
+// ones the tests need before that.
+namespace jvmos::mm::test_errno {
+constexpr Errno NO_MEMORY = Errno::ENOMEM;
+constexpr Errno EXISTS = Errno::EEXIST;
+} // namespace jvmos::mm::test_errno
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace jvmos::mm {
+namespace {
+
+// Frames at GPAs [BASE, BASE + FRAMES * 4 KiB) backed by host memory, with counters.
+class FakePhys final : public PhysMem {
+public:
+    static constexpr u64 BASE = 0x100000;
+    static constexpr usize FRAMES = 1024;
+
+    FakePhys() : m_used(FRAMES, false) {
+        m_mem = static_cast<u8*>(std::aligned_alloc(2 * MiB, FRAMES * PAGE_SIZE));
+        std::memset(m_mem, 0, FRAMES * PAGE_SIZE);
+    }
+    ~FakePhys() { std::free(m_mem); }
+
+    Result<u64> alloc_frame() override {
+        auto r = alloc_frame_dirty();
+        if (r.is_ok()) std::memset(to_virt(r.value()), 0, PAGE_SIZE);
+        return r;
+    }
+    Result<u64> alloc_frame_dirty() override {
+        if (m_fail_allocations) return test_errno::NO_MEMORY;
+        for (usize i = 0; i < FRAMES; ++i) {
+            if (m_used[i]) continue;
+            m_used[i] = true;
+            ++m_live;
+            u64 gpa = BASE + i * PAGE_SIZE;
+            std::memset(to_virt(gpa), 0xa5, PAGE_SIZE); // "dirty": old contents
+            return gpa;
+        }
+        return test_errno::NO_MEMORY;
+    }
+    void free_frame(u64 gpa) override {
+        usize i = (gpa - BASE) / PAGE_SIZE;
+        EXPECT_TRUE(gpa >= BASE && i < FRAMES && m_used[i]) << std::hex << gpa;
+        m_used[i] = false;
+        --m_live;
+        std::memset(to_virt(gpa), 0xdd, PAGE_SIZE); // use after free shows as garbage
+    }
+    Result<u64> alloc_contiguous(usize count, usize align_frames) override {
+        for (usize i = 0; i + count <= FRAMES; i += align_frames) {
+            if (std::any_of(m_used.begin() + i, m_used.begin() + i + count,
+                            [](bool b) { return b; }))
+                continue;
+            for (usize k = 0; k < count; ++k) m_used[i + k] = true;
+            m_live += count;
+            std::memset(m_mem + i * PAGE_SIZE, 0, count * PAGE_SIZE);
+            return BASE + i * PAGE_SIZE;
+        }
+        return test_errno::NO_MEMORY;
+    }
+    void free_contiguous(u64 gpa, usize count) override {
+        for (usize k = 0; k < count; ++k) free_frame(gpa + k * PAGE_SIZE);
+    }
+    void* to_virt(u64 gpa) override {
+        EXPECT_TRUE(gpa >= BASE && gpa < BASE + FRAMES * PAGE_SIZE) << std::hex << gpa;
+        return m_mem + (gpa - BASE);
+    }
+    u64 to_phys(const void* virt) override {
+        return BASE + static_cast<u64>(static_cast<const u8*>(virt) - m_mem);
+    }
+
+    usize live() const { return m_live; }
+    void fail_allocations(bool fail) { m_fail_allocations = fail; }
+    u64 entry(u64 table_gpa, usize index) { return static_cast<u64*>(to_virt(table_gpa))[index]; }
+
+private:
+    u8* m_mem;
+    std::vector<bool> m_used;
+    usize m_live = 0;
+    bool m_fail_allocations = false;
+};
+
+struct RecordingSink final : FrameSink {
+    void release(u64 gpa, PageSize size) override { released.emplace_back(gpa, size); }
+    std::vector<std::pair<u64, PageSize>> released;
+};
+
+constexpr u64 USER = PTE_USER | PTE_WRITE | PTE_NX; // a typical user data page
+constexpr u64 KERNEL_VA = 0xffffc00040000000ull;    // in the physmap slot (384)
+
+usize slot(u64 va, int level) {
+    return (va >> (12 + 9 * (level - 1))) & 511;
+}
+
+class PageTableTest : public ::testing::Test {
+protected:
+    void make(PageTableOptions options) {
+        root = phys.alloc_contiguous(2, 2).value(); // 8 KiB-aligned, as the monitor provides
+        pt = std::make_unique<PageTable>(phys, root, options);
+    }
+    void SetUp() override { make({}); }
+    // Completes a batch the way the kernel will: (flush), then free deferred tables.
+    void finish(TlbBatch& batch) { batch.release_tables(phys); }
+    void map_ok(u64 va, u64 gpa, PageSize size, u64 flags) {
+        TlbBatch batch;
+        ASSERT_TRUE(pt->map(va, gpa, size, flags, batch).is_ok()) << std::hex << va;
+        finish(batch);
+    }
+    // The tables on the way to va: {PDPT, PD, PT} GPAs, 0 where missing.
+    std::vector<u64> path(u64 va, u64 pml4) {
+        std::vector<u64> tables;
+        u64 t = pml4;
+        for (int level = 4; level >= 2; --level) {
+            u64 e = t ? phys.entry(t, slot(va, level)) : 0;
+            t = (e & PTE_PRESENT) && !(e & PTE_HUGE) ? (e & PTE_ADDR_MASK) : 0;
+            tables.push_back(t);
+        }
+        return tables;
+    }
+
+    FakePhys phys;
+    u64 root = 0;
+    std::unique_ptr<PageTable> pt;
+};
+
+TEST_F(PageTableTest, Maps4KPagesWithTheirFlags) {
+    TlbBatch batch;
+    ASSERT_TRUE(pt->map(0x400000, 0x12345000, PageSize::Small4K, USER, batch).is_ok());
+    // A new mapping needs no invalidation, but shadow-paging hosts want to know.
+    EXPECT_TRUE(batch.empty());
+    EXPECT_TRUE(batch.had_new_mappings());
+
+    Lookup l = pt->lookup(0x400abc);
+    EXPECT_TRUE(l.present);
+    EXPECT_EQ(l.size, PageSize::Small4K);
+    EXPECT_EQ(l.pte, 0x12345000 | USER | PTE_PRESENT);
+    EXPECT_EQ(l.gpa_of_va, 0x12345abcu);
+    EXPECT_FALSE(pt->lookup(0x401000).present);
+    EXPECT_EQ(pt->lookup(0x3ff000).pte, 0u);
+    finish(batch);
+}
+
+TEST_F(PageTableTest, Maps2MPages) {
+    map_ok(0x40000000, 0x80000000, PageSize::Large2M, PTE_USER);
+    Lookup l = pt->lookup(0x40123456);
+    EXPECT_TRUE(l.present);
+    EXPECT_EQ(l.size, PageSize::Large2M);
+    EXPECT_EQ(l.pte, 0x80000000 | PTE_USER | PTE_PRESENT | PTE_HUGE);
+    EXPECT_EQ(l.gpa_of_va, 0x80123456u);
+    EXPECT_FALSE(pt->lookup(0x40200000).present);
+    // A 2 MiB page needs no PT: root + PDPT + PD.
+    EXPECT_EQ(phys.live(), 2u + 2u);
+}
+
+TEST_F(PageTableTest, MapRefusesOccupiedRanges) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    map_ok(0x40000000, 0x80000000, PageSize::Large2M, USER);
+    TlbBatch batch;
+    EXPECT_EQ(pt->map(0x400000, 0x2000000, PageSize::Small4K, USER, batch).error(),
+              test_errno::EXISTS);
+    EXPECT_EQ(pt->map(0x40100000, 0x2000000, PageSize::Small4K, USER, batch).error(),
+              test_errno::EXISTS);
+    EXPECT_EQ(pt->map(0x400000, 0x2000000, PageSize::Large2M, USER, batch).error(),
+              test_errno::EXISTS);
+    EXPECT_EQ(pt->map(0x40000000, 0x2000000, PageSize::Large2M, USER, batch).error(),
+              test_errno::EXISTS);
+    EXPECT_EQ(pt->lookup(0x400000).pte & PTE_ADDR_MASK, 0x1000000u);
+    EXPECT_EQ(pt->lookup(0x40000000).pte & PTE_LARGE_ADDR_MASK, 0x80000000u);
+    finish(batch);
+}
+
+TEST_F(PageTableTest, UserBitOnIntermediatesFollowsTheOptions) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    map_ok(KERNEL_VA, 0x2000000, PageSize::Small4K, PTE_WRITE);
+    auto user_path = path(0x400000, root);
+    EXPECT_TRUE(phys.entry(root, slot(0x400000, 4)) & PTE_USER);
+    EXPECT_TRUE(phys.entry(user_path[0], slot(0x400000, 3)) & PTE_USER);
+    EXPECT_TRUE(phys.entry(user_path[1], slot(0x400000, 2)) & PTE_USER);
+    auto kernel_path = path(KERNEL_VA, root);
+    EXPECT_FALSE(phys.entry(root, slot(KERNEL_VA, 4)) & PTE_USER);
+    EXPECT_FALSE(phys.entry(kernel_path[0], slot(KERNEL_VA, 3)) & PTE_USER);
+    EXPECT_FALSE(phys.entry(kernel_path[1], slot(KERNEL_VA, 2)) & PTE_USER);
+    EXPECT_FALSE(pt->lookup(KERNEL_VA).pte & PTE_USER);
+
+    FakePhys other_phys;
+    u64 other_root = other_phys.alloc_contiguous(2, 2).value();
+    PageTable pv(other_phys, other_root, {.pv_user_root = true, .user_bit_on_tables = true});
+    TlbBatch batch;
+    ASSERT_TRUE(pv.map(KERNEL_VA, 0x2000000, PageSize::Small4K, PTE_WRITE, batch).is_ok());
+    u64 e4 = other_phys.entry(other_root, slot(KERNEL_VA, 4));
+    u64 e3 = other_phys.entry(e4 & PTE_ADDR_MASK, slot(KERNEL_VA, 3));
+    u64 e2 = other_phys.entry(e3 & PTE_ADDR_MASK, slot(KERNEL_VA, 2));
+    EXPECT_TRUE(e4 & e3 & e2 & PTE_USER);
+    batch.release_tables(other_phys);
+}
+
+TEST_F(PageTableTest, UnmapReturnsTheOldEntryAndRecordsTheFlush) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    TlbBatch batch;
+    auto old = pt->unmap(0x400000, batch);
+    ASSERT_TRUE(old.is_ok());
+    EXPECT_EQ(old.value(), 0x1000000 | USER | PTE_PRESENT);
+    EXPECT_FALSE(pt->lookup(0x400000).present);
+    ASSERT_EQ(batch.page_count(), 1u);
+    EXPECT_EQ(batch.page_va(0), 0x400000u);
+    EXPECT_EQ(batch.page_size(0), PageSize::Small4K);
+    EXPECT_EQ(pt->unmap(0x400000, batch).value(), 0u);
+    EXPECT_EQ(pt->unmap(0x7000000000, batch).value(), 0u); // no tables at all
+    EXPECT_EQ(batch.page_count(), 1u);
+    finish(batch);
+}
+
+TEST_F(PageTableTest, UnmapInsideA2MPageSplitsIt) {
+    const u64 va = 0x40000000, gpa = 0x80000000;
+    map_ok(va, gpa, PageSize::Large2M, USER);
+    TlbBatch batch;
+    auto old = pt->unmap(va + 5 * PAGE_SIZE, batch);
+    ASSERT_TRUE(old.is_ok());
+    EXPECT_EQ(old.value(), (gpa + 5 * PAGE_SIZE) | USER | PTE_PRESENT); // no PS: a 4 KiB PTE
+    // The old 2 MiB translation is what must be invalidated.
+    ASSERT_EQ(batch.page_count(), 1u);
+    EXPECT_EQ(batch.page_va(0), va);
+    EXPECT_EQ(batch.page_size(0), PageSize::Large2M);
+    for (u64 i = 0; i < 512; ++i) {
+        Lookup l = pt->lookup(va + i * PAGE_SIZE);
+        if (i == 5) {
+            EXPECT_EQ(l.pte, 0u);
+            continue;
+        }
+        ASSERT_TRUE(l.present) << i;
+        ASSERT_EQ(l.size, PageSize::Small4K);
+        ASSERT_EQ(l.pte, (gpa + i * PAGE_SIZE) | USER | PTE_PRESENT) << i;
+    }
+    finish(batch);
+}
+
+TEST_F(PageTableTest, UnmapRangeReportsExactlyTheRemovedLeaves) {
+    // 4 KiB pages across a PT boundary and a PD boundary, a 2 MiB page, and a non-present
+    // (protected-away) page that still owns its frame.
+    const u64 pd_edge = 0x40000000; // 1 GiB: a new PD starts here
+    std::vector<std::pair<u64, PageSize>> expected;
+    for (u64 i = 0; i < 4; ++i) {
+        map_ok(pd_edge - 2 * PAGE_SIZE + i * PAGE_SIZE, 0x1000000 + i * PAGE_SIZE,
+               PageSize::Small4K, USER);
+        expected.emplace_back(0x1000000 + i * PAGE_SIZE, PageSize::Small4K);
+    }
+    map_ok(pd_edge + 2 * MiB, 0x80000000, PageSize::Large2M, USER);
+    expected.emplace_back(0x80000000, PageSize::Large2M);
+    map_ok(pd_edge + 4 * MiB, 0x3000000, PageSize::Small4K, USER);
+    expected.emplace_back(0x3000000, PageSize::Small4K);
+    {
+        TlbBatch batch;
+        ASSERT_TRUE(pt->protect_range(pd_edge + 4 * MiB, pd_edge + 4 * MiB + PAGE_SIZE, 0,
+                                      PTE_PRESENT, batch)
+                        .is_ok());
+        finish(batch);
+    }
+    // Outside the range: must survive.
+    map_ok(pd_edge - 3 * PAGE_SIZE, 0x5000000, PageSize::Small4K, USER);
+    map_ok(pd_edge + 6 * MiB, 0x6000000, PageSize::Small4K, USER);
+
+    TlbBatch batch;
+    RecordingSink sink;
+    ASSERT_TRUE(pt->unmap_range(pd_edge - 2 * PAGE_SIZE, pd_edge + 6 * MiB, batch, sink).is_ok());
+    EXPECT_EQ(sink.released, expected);
+    for (u64 va = pd_edge - 2 * PAGE_SIZE; va < pd_edge + 6 * MiB; va += PAGE_SIZE)
+        ASSERT_EQ(pt->lookup(va).pte, 0u) << std::hex << va;
+    EXPECT_TRUE(pt->lookup(pd_edge - 3 * PAGE_SIZE).present);
+    EXPECT_TRUE(pt->lookup(pd_edge + 6 * MiB).present);
+    // Flushes: the 4 present 4 KiB pages and the 2 MiB page. The non-present page needs none,
+    // but its PT became empty and was unlinked: one address below it drops the MMU's cached
+    // pointer to that table.
+    EXPECT_FALSE(batch.full_flush());
+    std::vector<std::pair<u64, PageSize>> flushed;
+    for (usize i = 0; i < batch.page_count(); ++i)
+        flushed.emplace_back(batch.page_va(i), batch.page_size(i));
+    std::vector<std::pair<u64, PageSize>> want = {{pd_edge - 2 * PAGE_SIZE, PageSize::Small4K},
+                                                  {pd_edge - PAGE_SIZE, PageSize::Small4K},
+                                                  {pd_edge, PageSize::Small4K},
+                                                  {pd_edge + PAGE_SIZE, PageSize::Small4K},
+                                                  {pd_edge + 2 * MiB, PageSize::Large2M},
+                                                  {pd_edge + 4 * MiB, PageSize::Small4K}};
+    EXPECT_EQ(flushed, want);
+    finish(batch);
+}
+
+TEST_F(PageTableTest, UnmapRangeSplits2MPagesAtBothEdges) {
+    // Two adjacent 2 MiB pages; the range cuts into both.
+    const u64 va = 0x40000000, gpa = 0x80000000;
+    map_ok(va, gpa, PageSize::Large2M, USER);
+    map_ok(va + 2 * MiB, gpa + 2 * MiB, PageSize::Large2M, USER);
+    const u64 start = va + 2 * MiB - 3 * PAGE_SIZE, end = va + 2 * MiB + 5 * PAGE_SIZE;
+    TlbBatch batch;
+    RecordingSink sink;
+    ASSERT_TRUE(pt->unmap_range(start, end, batch, sink).is_ok());
+    ASSERT_EQ(sink.released.size(), 8u);
+    for (u64 i = 0; i < 8; ++i) {
+        EXPECT_EQ(sink.released[i].first, gpa + 2 * MiB - 3 * PAGE_SIZE + i * PAGE_SIZE);
+        EXPECT_EQ(sink.released[i].second, PageSize::Small4K);
+    }
+    for (u64 v = va; v < va + 4 * MiB; v += PAGE_SIZE) {
+        Lookup l = pt->lookup(v);
+        if (v >= start && v < end) {
+            ASSERT_EQ(l.pte, 0u);
+        } else {
+            ASSERT_TRUE(l.present) << std::hex << v;
+            ASSERT_EQ(l.size, PageSize::Small4K);
+            ASSERT_EQ(l.gpa_of_va, gpa + (v - va));
+            ASSERT_EQ(l.pte & ~PTE_ADDR_MASK, USER | PTE_PRESENT);
+        }
+    }
+    // Both old 2 MiB translations are invalidated (they cover the removed 4 KiB pages).
+    ASSERT_EQ(batch.page_count(), 2u);
+    EXPECT_EQ(batch.page_va(0), va);
+    EXPECT_EQ(batch.page_va(1), va + 2 * MiB);
+    finish(batch);
+}
+
+TEST_F(PageTableTest, UnmapRangeFreesTablesThatBecomeEmpty) {
+    const usize before = phys.live();                         // the two root pages
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);     // PDPT, PD, PT
+    map_ok(0x600000, 0x1001000, PageSize::Small4K, USER);     // another PT
+    map_ok(0x8000000000, 0x1002000, PageSize::Small4K, USER); // PML4 slot 1: PDPT, PD, PT
+    EXPECT_EQ(phys.live(), before + 7);
+
+    TlbBatch batch;
+    RecordingSink sink;
+    ASSERT_TRUE(pt->unmap_range(0x400000, 0x401000, batch, sink).is_ok());
+    // Only the first PT became empty.
+    EXPECT_EQ(batch.deferred_table_count(), 1u);
+    EXPECT_EQ(phys.live(), before + 7); // still there until the flush is done
+    finish(batch);
+    EXPECT_EQ(phys.live(), before + 6);
+    EXPECT_TRUE(pt->lookup(0x600000).present);
+
+    TlbBatch batch2;
+    ASSERT_TRUE(pt->unmap_range(0, 0x10000000000, batch2, sink).is_ok());
+    EXPECT_EQ(batch2.deferred_table_count(), 6u);
+    finish(batch2);
+    EXPECT_EQ(phys.live(), before);
+    EXPECT_EQ(phys.entry(root, 0), 0u);
+    EXPECT_EQ(phys.entry(root, 1), 0u);
+    EXPECT_EQ(sink.released.size(), 3u);
+}
+
+TEST_F(PageTableTest, EmptyTablesLeftByUnmapAreFreedAndFlushed) {
+    // unmap() keeps tables; a later unmap_range over the (now leafless) area frees them, and
+    // adds an invalidation so that the MMU forgets its cached pointer to the table.
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    TlbBatch batch;
+    ASSERT_TRUE(pt->unmap(0x400000, batch).is_ok());
+    finish(batch);
+    batch.reset();
+    RecordingSink sink;
+    ASSERT_TRUE(pt->unmap_range(0x400000, 0x800000, batch, sink).is_ok());
+    EXPECT_TRUE(sink.released.empty());
+    EXPECT_EQ(batch.deferred_table_count(), 3u);
+    EXPECT_FALSE(batch.empty());
+    finish(batch);
+    EXPECT_EQ(phys.live(), 2u);
+}
+
+TEST_F(PageTableTest, Map2MReplacesAnEmptyTable) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    {
+        TlbBatch batch;
+        ASSERT_TRUE(pt->unmap(0x400000, batch).is_ok());
+        finish(batch);
+    }
+    TlbBatch batch;
+    ASSERT_TRUE(pt->map(0x400000, 0x80000000, PageSize::Large2M, USER, batch).is_ok());
+    EXPECT_EQ(batch.deferred_table_count(), 1u);
+    ASSERT_EQ(batch.page_count(), 1u);
+    EXPECT_EQ(batch.page_size(0), PageSize::Large2M);
+    finish(batch);
+    EXPECT_EQ(pt->lookup(0x400000).size, PageSize::Large2M);
+    EXPECT_EQ(phys.live(), 2u + 2u);
+}
+
+TEST_F(PageTableTest, ProtectRangeSplits2MPagesAndLeavesHolesAlone) {
+    const u64 va = 0x40000000, gpa = 0x80000000;
+    map_ok(va, gpa, PageSize::Large2M, PTE_USER | PTE_WRITE);
+    map_ok(va + 4 * MiB, gpa + 4 * MiB, PageSize::Small4K, PTE_USER | PTE_WRITE);
+    TlbBatch batch;
+    // Read-only for pages 10..19 of the 2 MiB page, and everything up to va + 4 MiB + 4 KiB
+    // beyond it only touches the one 4 KiB page (the rest is empty).
+    ASSERT_TRUE(
+        pt->protect_range(va + 10 * PAGE_SIZE, va + 20 * PAGE_SIZE, PTE_NX, PTE_WRITE, batch)
+            .is_ok());
+    ASSERT_TRUE(
+        pt->protect_range(va + 2 * MiB, va + 4 * MiB + PAGE_SIZE, 0, PTE_WRITE, batch).is_ok());
+    for (u64 i = 0; i < 512; ++i) {
+        Lookup l = pt->lookup(va + i * PAGE_SIZE);
+        ASSERT_EQ(l.size, PageSize::Small4K);
+        ASSERT_EQ(l.gpa_of_va, gpa + i * PAGE_SIZE);
+        u64 want = (i >= 10 && i < 20) ? (PTE_USER | PTE_NX) : (PTE_USER | PTE_WRITE);
+        ASSERT_EQ(l.pte & ~PTE_ADDR_MASK, want | PTE_PRESENT) << i;
+    }
+    for (u64 v = va + 2 * MiB; v < va + 4 * MiB; v += PAGE_SIZE)
+        ASSERT_EQ(pt->lookup(v).pte, 0u) << std::hex << v;
+    EXPECT_EQ(pt->lookup(va + 4 * MiB).pte & ~PTE_ADDR_MASK, PTE_USER | PTE_PRESENT);
+    // The split 2 MiB page (covering the ten changed pages) and the 4 KiB page.
+    ASSERT_EQ(batch.page_count(), 2u);
+    EXPECT_EQ(batch.page_va(0), va);
+    EXPECT_EQ(batch.page_size(0), PageSize::Large2M);
+    EXPECT_EQ(batch.page_va(1), va + 4 * MiB);
+    finish(batch);
+}
+
+TEST_F(PageTableTest, ProtectRangeChanges2MPagesWholeWhenFullyCovered) {
+    const u64 va = 0x40000000;
+    map_ok(va, 0x80000000, PageSize::Large2M, PTE_USER | PTE_WRITE);
+    TlbBatch batch;
+    ASSERT_TRUE(pt->protect_range(va, va + 2 * MiB, 0, PTE_WRITE, batch).is_ok());
+    Lookup l = pt->lookup(va);
+    EXPECT_EQ(l.size, PageSize::Large2M);
+    EXPECT_EQ(l.pte, 0x80000000 | PTE_USER | PTE_PRESENT | PTE_HUGE);
+    EXPECT_EQ(phys.live(), 4u); // no PT was needed
+    finish(batch);
+}
+
+TEST_F(PageTableTest, ClearingAndRestoringPresentKeepsTheFrame) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    TlbBatch batch;
+    ASSERT_TRUE(pt->protect_range(0x400000, 0x401000, 0, PTE_PRESENT, batch).is_ok());
+    EXPECT_EQ(batch.page_count(), 1u);
+    Lookup l = pt->lookup(0x400000);
+    EXPECT_FALSE(l.present);
+    EXPECT_EQ(l.pte, 0x1000000 | USER);
+    EXPECT_EQ(l.gpa_of_va, 0x1000000u);
+    batch.reset();
+    ASSERT_TRUE(pt->protect_range(0x400000, 0x401000, PTE_PRESENT, 0, batch).is_ok());
+    EXPECT_TRUE(batch.empty()); // non-present before: nothing cached
+    EXPECT_TRUE(batch.had_new_mappings());
+    EXPECT_EQ(pt->lookup(0x400000).pte, 0x1000000 | USER | PTE_PRESENT);
+    finish(batch);
+}
+
+TEST_F(PageTableTest, PvUserRootMirrorsUserHalfOnly) {
+    make({.pv_user_root = true, .user_bit_on_tables = true});
+    const u64 user_root = pt->user_root_gpa();
+    EXPECT_EQ(user_root, root + PAGE_SIZE);
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    map_ok(0x7f0000000000, 0x1001000, PageSize::Small4K, USER); // slot 254
+    map_ok(KERNEL_VA, 0x2000000, PageSize::Small4K, PTE_WRITE);
+    for (usize i = 0; i < 512; ++i) {
+        if (i < 256)
+            ASSERT_EQ(phys.entry(user_root, i), phys.entry(root, i)) << i;
+        else
+            ASSERT_EQ(phys.entry(user_root, i), 0u) << i;
+    }
+    EXPECT_NE(phys.entry(user_root, 0), 0u);
+    EXPECT_NE(phys.entry(user_root, 254), 0u);
+    EXPECT_NE(phys.entry(root, slot(KERNEL_VA, 4)), 0u);
+
+    TlbBatch batch;
+    RecordingSink sink;
+    ASSERT_TRUE(pt->unmap_range(0x400000, 0x401000, batch, sink).is_ok());
+    finish(batch);
+    EXPECT_EQ(phys.entry(root, 0), 0u);
+    EXPECT_EQ(phys.entry(user_root, 0), 0u);
+    EXPECT_EQ(phys.entry(user_root, 254), phys.entry(root, 254));
+}
+
+TEST_F(PageTableTest, LeafSlotCreatesTablesOnlyWhenAsked) {
+    EXPECT_EQ(pt->leaf_slot(0x400000, Create::no), nullptr);
+    EXPECT_EQ(phys.live(), 2u);
+    u64* slot_ptr = pt->leaf_slot(0x400000, Create::yes);
+    ASSERT_NE(slot_ptr, nullptr);
+    EXPECT_EQ(phys.live(), 5u);
+    *slot_ptr = 0x1000000 | USER | PTE_PRESENT;
+    EXPECT_EQ(pt->lookup(0x400000).gpa_of_va, 0x1000000u);
+    EXPECT_EQ(pt->leaf_slot(0x400000, Create::no), slot_ptr);
+    map_ok(0x40000000, 0x80000000, PageSize::Large2M, USER);
+    EXPECT_EQ(pt->leaf_slot(0x40001000, Create::yes), nullptr);
+}
+
+TEST_F(PageTableTest, AllocationFailureLeavesMappingsIntact) {
+    map_ok(0x40000000, 0x80000000, PageSize::Large2M, USER);
+    phys.fail_allocations(true);
+    TlbBatch batch;
+    EXPECT_EQ(pt->map(0x8000000000, 0x1000000, PageSize::Small4K, USER, batch).error(),
+              test_errno::NO_MEMORY);
+    EXPECT_EQ(pt->unmap(0x40001000, batch).error(), test_errno::NO_MEMORY);
+    RecordingSink sink;
+    EXPECT_EQ(pt->unmap_range(0x40001000, 0x40002000, batch, sink).error(), test_errno::NO_MEMORY);
+    EXPECT_EQ(pt->protect_range(0x40001000, 0x40002000, 0, PTE_WRITE, batch).error(),
+              test_errno::NO_MEMORY);
+    EXPECT_TRUE(sink.released.empty());
+    Lookup l = pt->lookup(0x40001000);
+    EXPECT_EQ(l.size, PageSize::Large2M);
+    EXPECT_EQ(l.pte, 0x80000000 | USER | PTE_PRESENT | PTE_HUGE);
+    EXPECT_TRUE(batch.empty());
+    phys.fail_allocations(false);
+    finish(batch);
+}
+
+TEST(TlbBatchTest, DeduplicatesAndOverflowsToFullFlush) {
+    TlbBatch batch;
+    batch.add(0x400123, PageSize::Small4K);
+    batch.add(0x400000, PageSize::Small4K);
+    EXPECT_EQ(batch.page_count(), 1u);
+    EXPECT_EQ(batch.page_va(0), 0x400000u);
+    // A 2 MiB entry absorbs the 4 KiB pages inside it, and covers later ones.
+    batch.add(0x401000, PageSize::Large2M);
+    EXPECT_EQ(batch.page_count(), 1u);
+    EXPECT_EQ(batch.page_va(0), 0x400000u);
+    EXPECT_EQ(batch.page_size(0), PageSize::Large2M);
+    batch.add(0x5ff000, PageSize::Small4K);
+    EXPECT_EQ(batch.page_count(), 1u);
+
+    for (u64 i = 1; i < TlbBatch::MAX_PAGES; ++i)
+        batch.add(0x10000000 + i * PAGE_SIZE, PageSize::Small4K);
+    EXPECT_EQ(batch.page_count(), TlbBatch::MAX_PAGES);
+    EXPECT_FALSE(batch.full_flush());
+    batch.add(0x10000000 + PAGE_SIZE, PageSize::Small4K); // a duplicate does not overflow
+    EXPECT_FALSE(batch.full_flush());
+    batch.add(0x20000000, PageSize::Small4K);
+    EXPECT_TRUE(batch.full_flush());
+    EXPECT_FALSE(batch.empty());
+    batch.reset();
+    EXPECT_TRUE(batch.empty());
+    EXPECT_FALSE(batch.full_flush());
+}
+
+TEST_F(PageTableTest, ManyUnmapsOverflowTheBatch) {
+    for (u64 i = 0; i < 33; ++i)
+        map_ok(0x400000 + i * PAGE_SIZE, 0x1000000, PageSize::Small4K, USER);
+    TlbBatch batch;
+    for (u64 i = 0; i < 32; ++i) ASSERT_NE(pt->unmap(0x400000 + i * PAGE_SIZE, batch).value(), 0u);
+    EXPECT_FALSE(batch.full_flush());
+    ASSERT_NE(pt->unmap(0x400000 + 32 * PAGE_SIZE, batch).value(), 0u);
+    EXPECT_TRUE(batch.full_flush());
+    finish(batch);
+}
+
+TEST_F(PageTableTest, ForgettingToReleaseDeferredTablesIsABug) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    EXPECT_DEATH(
+        {
+            TlbBatch batch;
+            RecordingSink sink;
+            (void)pt->unmap_range(0x400000, 0x401000, batch, sink);
+        },
+        "m_table_count");
+}
+
+} // namespace
+} // namespace jvmos::mm
