@@ -84,6 +84,14 @@ Process& current_process() { return *g_process; }
 Thread& current_thread() { return *g_thread; }
 
 void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
+    // A "user-mode" exception at a kernel address is not the program's: kvm_pvm hosts without
+    // the paravirtual native mode run the kernel's syscall entry at user privilege, so the
+    // hardware backend's first privileged instruction there faults.
+    if (frame.rip >= JVMOS_PHYSMAP_BASE)
+        panic_with_frame(frame, fault_address,
+                         "kernel code ran at user privilege (CPU exception %llu); on a kvm_pvm "
+                         "host the hardware-virtualisation backend cannot take syscalls: use "
+                         "--backend pv", (unsigned long long)frame.vector);
     if (frame.vector == 14) {
         const u64 err = frame.error;
         const mm::Access access = (err & 0x10) ? mm::Access::Execute

@@ -192,6 +192,13 @@ Result<void> PageTable::map(u64 va, u64 gpa, PageSize size, u64 flags, TlbBatch&
     return {};
 }
 
+// Whether a TLB (or a shadow-paging host) may hold a translation made from leaf `v`. The MMU
+// sets the accessed bit before it caches a translation, and a shadow-paging host sets it in our
+// entry when it shadows it, so a present leaf that was never accessed needs no invalidation: on
+// kvm_pvm each invalidation is a trap to the hypervisor, and most pages that are unmapped or
+// re-protected were never touched.
+static bool was_cached(u64 v) { return (v & PTE_PRESENT) && (v & PTE_ACCESSED); }
+
 Lookup PageTable::lookup(u64 va) const {
     Lookup result;
     if (!is_canonical(va)) return result;
@@ -254,7 +261,7 @@ Result<u64> PageTable::unmap(u64 va, TlbBatch& batch) {
     u64 old = load(pte);
     if (old == 0) return u64{0};
     store(pte, 0);
-    if (old & PTE_PRESENT) batch.add(va, PageSize::Small4K);
+    if (was_cached(old)) batch.add(va, PageSize::Small4K);
     return old;
 }
 
@@ -277,7 +284,7 @@ bool PageTable::unmap_in(u64* tbl, int level, u64 base, u64 start, u64 last, Tlb
             // Straddling 2 MiB pages were split by the caller.
             JVMOS_ASSERT(start <= entry_va && entry_last <= last);
             store(entry, 0);
-            if (v & PTE_PRESENT) {
+            if (was_cached(v)) {
                 batch.add(entry_va, size);
                 flushed = true;
             }
@@ -342,7 +349,7 @@ void PageTable::protect_in(u64* tbl, int level, u64 base, u64 start, u64 last, u
             // Every invalidation is a trap to the hypervisor (~28 us on kvm_pvm here).
             const bool removes = ((v & ~nv) & (PTE_PRESENT | PTE_WRITE | PTE_USER)) ||
                                  ((nv & ~v) & PTE_NX);
-            if ((v & PTE_PRESENT) && removes)
+            if (was_cached(v) && removes)
                 batch.add(entry_va, level == LEVEL_PT ? PageSize::Small4K : PageSize::Large2M);
             else if (nv & PTE_PRESENT)
                 batch.note_new_mapping();

@@ -96,7 +96,11 @@ struct RecordingSink final : FrameSink {
     std::vector<std::pair<u64, PageSize>> released;
 };
 
-constexpr u64 USER = PTE_USER | PTE_WRITE | PTE_NX; // a typical user data page
+// A typical user data page that the program has touched (the MMU set the accessed bit, so a
+// TLB may hold it and removing or restricting it needs an invalidation).
+constexpr u64 USER = PTE_USER | PTE_WRITE | PTE_NX | PTE_ACCESSED;
+// The same page before any access: no TLB can hold it.
+constexpr u64 USER_UNTOUCHED = PTE_USER | PTE_WRITE | PTE_NX;
 constexpr u64 KERNEL_VA = 0xffffc00040000000ull;    // in the physmap slot (384)
 
 usize slot(u64 va, int level) {
@@ -203,6 +207,34 @@ TEST_F(PageTableTest, UserBitOnIntermediatesFollowsTheOptions) {
     u64 e2 = other_phys.entry(e3 & PTE_ADDR_MASK, slot(KERNEL_VA, 2));
     EXPECT_TRUE(e4 & e3 & e2 & PTE_USER);
     batch.release_tables(other_phys);
+}
+
+TEST_F(PageTableTest, NeverAccessedPagesNeedNoInvalidation) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER_UNTOUCHED);
+    map_ok(0x401000, 0x1001000, PageSize::Small4K, USER_UNTOUCHED);
+    map_ok(0x402000, 0x1002000, PageSize::Small4K, USER);
+    TlbBatch batch;
+    // Taking write away from an untouched page and unmapping one record nothing...
+    ASSERT_TRUE(pt->protect_range(0x400000, 0x401000, 0, PTE_WRITE, batch).is_ok());
+    EXPECT_EQ(pt->unmap(0x401000, batch).value(), 0x1001000 | USER_UNTOUCHED | PTE_PRESENT);
+    EXPECT_TRUE(batch.empty());
+    EXPECT_FALSE(pt->lookup(0x400000).pte & PTE_WRITE);
+    // ...while the accessed one does.
+    EXPECT_TRUE(pt->unmap(0x402000, batch).is_ok());
+    ASSERT_EQ(batch.page_count(), 1u);
+    EXPECT_EQ(batch.page_va(0), 0x402000u);
+    batch.release_tables(phys);
+}
+
+TEST_F(PageTableTest, AddingPermissionsNeedsNoInvalidation) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, PTE_USER | PTE_NX | PTE_ACCESSED);
+    TlbBatch batch;
+    ASSERT_TRUE(pt->protect_range(0x400000, 0x401000, PTE_WRITE, PTE_NX, batch).is_ok());
+    EXPECT_TRUE(batch.empty());
+    EXPECT_TRUE(pt->lookup(0x400000).pte & PTE_WRITE);
+    ASSERT_TRUE(pt->protect_range(0x400000, 0x401000, 0, PTE_WRITE, batch).is_ok());
+    EXPECT_EQ(batch.page_count(), 1u);
+    batch.release_tables(phys);
 }
 
 TEST_F(PageTableTest, UnmapReturnsTheOldEntryAndRecordsTheFlush) {
@@ -390,8 +422,8 @@ TEST_F(PageTableTest, Map2MReplacesAnEmptyTable) {
 
 TEST_F(PageTableTest, ProtectRangeSplits2MPagesAndLeavesHolesAlone) {
     const u64 va = 0x40000000, gpa = 0x80000000;
-    map_ok(va, gpa, PageSize::Large2M, PTE_USER | PTE_WRITE);
-    map_ok(va + 4 * MiB, gpa + 4 * MiB, PageSize::Small4K, PTE_USER | PTE_WRITE);
+    map_ok(va, gpa, PageSize::Large2M, PTE_USER | PTE_WRITE | PTE_ACCESSED);
+    map_ok(va + 4 * MiB, gpa + 4 * MiB, PageSize::Small4K, PTE_USER | PTE_WRITE | PTE_ACCESSED);
     TlbBatch batch;
     // Read-only for pages 10..19 of the 2 MiB page, and everything up to va + 4 MiB + 4 KiB
     // beyond it only touches the one 4 KiB page (the rest is empty).
@@ -405,11 +437,11 @@ TEST_F(PageTableTest, ProtectRangeSplits2MPagesAndLeavesHolesAlone) {
         ASSERT_EQ(l.size, PageSize::Small4K);
         ASSERT_EQ(l.gpa_of_va, gpa + i * PAGE_SIZE);
         u64 want = (i >= 10 && i < 20) ? (PTE_USER | PTE_NX) : (PTE_USER | PTE_WRITE);
-        ASSERT_EQ(l.pte & ~PTE_ADDR_MASK, want | PTE_PRESENT) << i;
+        ASSERT_EQ(l.pte & ~PTE_ADDR_MASK, want | PTE_PRESENT | PTE_ACCESSED) << i;
     }
     for (u64 v = va + 2 * MiB; v < va + 4 * MiB; v += PAGE_SIZE)
         ASSERT_EQ(pt->lookup(v).pte, 0u) << std::hex << v;
-    EXPECT_EQ(pt->lookup(va + 4 * MiB).pte & ~PTE_ADDR_MASK, PTE_USER | PTE_PRESENT);
+    EXPECT_EQ(pt->lookup(va + 4 * MiB).pte & ~PTE_ADDR_MASK, PTE_USER | PTE_PRESENT | PTE_ACCESSED);
     // The split 2 MiB page (covering the ten changed pages) and the 4 KiB page.
     ASSERT_EQ(batch.page_count(), 2u);
     EXPECT_EQ(batch.page_va(0), va);
