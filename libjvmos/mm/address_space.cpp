@@ -207,6 +207,25 @@ FaultOutcome AddressSpace::handle_fault(u64 addr, Access access) {
         return FaultOutcome::BadAccess;
     }
     const u64 flags = pte_flags(r->prot);
+    // A fault in an anonymous region that covers the whole aligned 2 MiB block around it, with
+    // nothing mapped there yet, gets a 2 MiB page: one fault (and, on a shadow-paging host with
+    // huge host pages, one shadow fill) instead of 512, as Linux's transparent huge pages do.
+    // Partial munmap/mprotect later split it.
+    const u64 block = align_down(addr, LARGE_PAGE_SIZE);
+    if (r->kind == RegionKind::Anonymous && block >= r->start && block + LARGE_PAGE_SIZE <= r->end &&
+        m_page_table.leaf_slot(block, Create::no) == nullptr && !m_page_table.lookup(block).pte) {
+        Result<u64> frames = m_phys.alloc_contiguous(LARGE_PAGE_SIZE / PAGE_SIZE,
+                                                     LARGE_PAGE_SIZE / PAGE_SIZE);
+        if (frames.is_ok()) {
+            TlbBatch batch;
+            if (m_page_table.map(block, frames.value(), PageSize::Large2M, flags, batch).is_ok()) {
+                batch.release_tables(m_phys);
+                return FaultOutcome::Resolved;
+            }
+            batch.release_tables(m_phys);
+            m_phys.free_contiguous(frames.value(), LARGE_PAGE_SIZE / PAGE_SIZE);
+        }
+    }
     u64 lo = align_down(page, FAULT_AROUND_BYTES);
     u64 hi = lo + FAULT_AROUND_BYTES;
     if (lo < r->start) lo = r->start;
