@@ -15,6 +15,8 @@ constexpr u64 MAP_ANONYMOUS = 0x20;
 constexpr u64 MAP_POPULATE = 0x8000;
 constexpr u64 MAP_HUGETLB = 0x40000;
 constexpr u64 MAP_FIXED_NOREPLACE = 0x100000;
+constexpr u64 MAP_NORESERVE = 0x4000;
+constexpr u64 EAGER_MAP_MAX = 64 * KiB;
 constexpr u64 PROT_ALL = 0x7 | 0x8 /* SEM */ | 0x01000000 /* GROWSDOWN */ | 0x02000000;
 
 mm::AddressSpace& as() { return kernel::current_address_space(); }
@@ -37,7 +39,11 @@ Result<u64> sys_mmap(SyscallArgs& args) {
     if (!(flags & MAP_ANONYMOUS)) return Errno::EBADF;
     if (flags & MAP_HUGETLB) return Errno::ENOMEM; // no hugetlbfs pool, as on a default Linux
     const u64 start = TRY(as().map_anonymous(addr, len, u32(prot & 0x7), u32(flags)));
-    if (flags & MAP_POPULATE) (void)as().populate(start, start + len);
+    // Small accessible mappings are mapped at once: a demand fault costs two traps to the
+    // hypervisor on kvm_pvm (the fault and the return), far more than a frame, and an
+    // untouched page costs nothing to unmap (no TLB invalidation for a never-accessed entry).
+    const bool small = len <= EAGER_MAP_MAX && (prot & 0x7) && !(flags & MAP_NORESERVE);
+    if ((flags & MAP_POPULATE) || small) (void)as().populate(start, start + len);
     return start;
 }
 

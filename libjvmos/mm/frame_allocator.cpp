@@ -242,6 +242,10 @@ void FrameAllocator::release(u64 gpa, usize count) {
         if ((m_used[bit / BITS_PER_WORD] & mask) == 0)
             assertion_failed("freed frame is in use (double free?)", __FILE__, __LINE__, frame, 0);
         m_used[bit / BITS_PER_WORD] &= ~mask;
+        // Hand the freed (warm) frame out next: its physmap translation is already cached and,
+        // on a shadow-paging host, already shadowed, whereas every never-touched frame costs a
+        // trap to the hypervisor on first access (~28 us on kvm_pvm here).
+        if (i == 0) m_cursor = bit / BITS_PER_WORD;
     }
     __atomic_store_n(&m_free, m_free + count, __ATOMIC_RELAXED);
 }

@@ -298,7 +298,11 @@ bool PageTable::unmap_in(u64* tbl, int level, u64 base, u64 start, u64 last, Tlb
         bool child_flushed =
             unmap_in(child, level - 1, entry_va, start > entry_va ? start : entry_va,
                      last < entry_last ? last : entry_last, batch, sink);
-        if (table_is_empty(child)) {
+        // A table is freed only when this unmap covers its whole span: unlinking it needs an
+        // invalidation (a trap to the hypervisor on kvm_pvm), which a large unmap amortises but
+        // a small one would pay on every mmap/munmap pair, re-creating the table each time.
+        // TODO(mem): tables emptied piecemeal by small unmaps stay until a covering unmap.
+        if (start <= entry_va && entry_last <= last && table_is_empty(child)) {
             set_entry(entry, level, entry_va, 0);
             // An invalidation of any address below the unlinked table drops the MMU's cached
             // pointers to it (paging-structure caches); add one if no leaf provided it.

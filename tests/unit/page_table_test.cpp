@@ -368,8 +368,14 @@ TEST_F(PageTableTest, UnmapRangeFreesTablesThatBecomeEmpty) {
 
     TlbBatch batch;
     RecordingSink sink;
+    // A small unmap that empties a table keeps it (freeing would cost an invalidation).
     ASSERT_TRUE(pt->unmap_range(0x400000, 0x401000, batch, sink).is_ok());
-    // Only the first PT became empty.
+    EXPECT_EQ(batch.deferred_table_count(), 0u);
+    finish(batch);
+    EXPECT_EQ(phys.live(), before + 7);
+    batch.reset();
+    // An unmap covering the whole 2 MiB span of the first PT frees it; the second PT stays.
+    ASSERT_TRUE(pt->unmap_range(0x400000, 0x600000, batch, sink).is_ok());
     EXPECT_EQ(batch.deferred_table_count(), 1u);
     EXPECT_EQ(phys.live(), before + 7); // still there until the flush is done
     finish(batch);
@@ -387,7 +393,7 @@ TEST_F(PageTableTest, UnmapRangeFreesTablesThatBecomeEmpty) {
 }
 
 TEST_F(PageTableTest, EmptyTablesLeftByUnmapAreFreedAndFlushed) {
-    // unmap() keeps tables; a later unmap_range over the (now leafless) area frees them, and
+    // unmap() keeps tables; a later unmap_range covering the (now leafless) tables frees them, and
     // adds an invalidation so that the MMU forgets its cached pointer to the table.
     map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
     TlbBatch batch;
@@ -395,7 +401,7 @@ TEST_F(PageTableTest, EmptyTablesLeftByUnmapAreFreedAndFlushed) {
     finish(batch);
     batch.reset();
     RecordingSink sink;
-    ASSERT_TRUE(pt->unmap_range(0x400000, 0x800000, batch, sink).is_ok());
+    ASSERT_TRUE(pt->unmap_range(0, 0x8000000000, batch, sink).is_ok());
     EXPECT_TRUE(sink.released.empty());
     EXPECT_EQ(batch.deferred_table_count(), 3u);
     EXPECT_FALSE(batch.empty());
@@ -498,7 +504,7 @@ TEST_F(PageTableTest, PvUserRootMirrorsUserHalfOnly) {
 
     TlbBatch batch;
     RecordingSink sink;
-    ASSERT_TRUE(pt->unmap_range(0x400000, 0x401000, batch, sink).is_ok());
+    ASSERT_TRUE(pt->unmap_range(0, 0x8000000000, batch, sink).is_ok());
     finish(batch);
     EXPECT_EQ(phys.entry(root, 0), 0u);
     EXPECT_EQ(phys.entry(user_root, 0), 0u);
@@ -583,7 +589,7 @@ TEST_F(PageTableTest, ForgettingToReleaseDeferredTablesIsABug) {
         {
             TlbBatch batch;
             RecordingSink sink;
-            (void)pt->unmap_range(0x400000, 0x401000, batch, sink);
+            (void)pt->unmap_range(0x400000, 0x600000, batch, sink);
         },
         "m_table_count");
 }
