@@ -167,6 +167,10 @@ enum jvmos_host_op {
     /* The program died of signal args[0]; args[1]/args[2] = GPA/length of a one-line report
      * for stderr. The monitor exits with 128 + signal. Does not return. */
     JVMOS_HOST_KILLED = 5,
+    /* Sets up shipping: args[0] = GPA of a struct jvmos_ship_ring (page aligned) whose slots'
+     * data_gpa fields are filled in. The monitor connects the relay, fills in `cwd`, creates
+     * handles 1..5 and returns 0, or -errno (the guest kernel then panics with the reason). */
+    JVMOS_HOST_SHIP_SETUP = 6,
 };
 
 struct jvmos_host_request {
@@ -176,6 +180,109 @@ struct jvmos_host_request {
     int64_t result;   /* IN  written by the monitor before the guest resumes */
 };
 
+#endif /* __ASSEMBLER__ */
+
+/*
+ * ---- The ship ring ------------------------------------------------------------------------
+ * Shipped calls (files, pipes, the terminal) go from guest threads to the monitor's relay
+ * thread through a ring of slots in guest memory, and from there as Cap'n Proto calls to
+ * jvmos-proxy (shipper/proto/jvmos.capnp). No exit to the monitor's userspace per call:
+ *
+ *   guest: fill a FREE slot, store state = SUBMITTED (release), and ring the doorbell (a 32-bit
+ *          `out` to JVMOS_PORT_DOORBELL, an ioeventfd: the vCPU does not wait for userspace)
+ *          unless the relay advertises `relay_polling`. Then wait for state == DONE: spin a
+ *          little, then set `guest_waiting` and halt until the completion interrupt.
+ *   relay: take SUBMITTED slots (state = TAKEN), make the RPC, write the results, store
+ *          state = DONE (release), and raise the completion interrupt (MSI vector
+ *          JVMOS_SHIP_VECTOR through an irqfd) if `guest_waiting` is set.
+ *   guest: read the results, state = FREE.
+ *
+ * Open files are capabilities held by the relay; the guest names them by a handle id (u32).
+ * Ids 1..5 exist from setup (below); new ids come back in `new_handle`; JVMOS_SHIP_RELEASE
+ * drops one. The relay validates every slot: a bad GPA, length, op or handle id is the guest's
+ * bug and kills the guest with a report (never the monitor).
+ */
+#define JVMOS_PORT_DOORBELL 0x7a8     /* OUT (ioeventfd): any value */
+#define JVMOS_SHIP_VECTOR 0x40        /* completion interrupt (MSI to vCPU 0's x2APIC) */
+#define JVMOS_SHIP_RING_MAGIC 0x474e4952 /* "RING" */
+#define JVMOS_SHIP_SLOTS 64
+#define JVMOS_SHIP_SLOT_DATA (1u << 20)  /* per-slot data buffer: one max-size I/O (maxIo) */
+
+/* Handle ids that exist once the ring is set up. */
+#define JVMOS_SHIP_HANDLE_ROOT 1
+#define JVMOS_SHIP_HANDLE_CWD 2
+#define JVMOS_SHIP_HANDLE_STDIN 3
+#define JVMOS_SHIP_HANDLE_STDOUT 4
+#define JVMOS_SHIP_HANDLE_STDERR 5
+
+/* Slot states. */
+#define JVMOS_SHIP_FREE 0
+#define JVMOS_SHIP_SUBMITTED 1
+#define JVMOS_SHIP_TAKEN 2
+#define JVMOS_SHIP_DONE 3
+
+#ifndef __ASSEMBLER__
+/* Operations: one per Handle/Session method of the schema. `handle` is the Handle the call is
+ * made on; paths are NUL-terminated in the data buffer (at offset 0, the second one of renameAt
+ * at `path2_off`). Outputs that are Linux structs (struct stat, struct statfs, the ioctl
+ * argument, linux_dirent64 records) are written to the data buffer in Linux's layout. */
+enum jvmos_ship_op {
+    JVMOS_SHIP_READ = 1,        /* args[0] = count                      -> out = data        */
+    JVMOS_SHIP_WRITE = 2,       /* in = data                            -> result = written  */
+    JVMOS_SHIP_PREAD = 3,       /* args[0] = count, args[1] = offset    -> out = data        */
+    JVMOS_SHIP_PWRITE = 4,      /* in = data, args[1] = offset          -> result = written  */
+    JVMOS_SHIP_SEEK = 5,        /* args[0] = offset, args[1] = whence   -> result = position */
+    JVMOS_SHIP_STAT = 6,        /*                                      -> out = struct stat */
+    JVMOS_SHIP_STATFS = 7,      /*                                      -> out = struct statfs */
+    JVMOS_SHIP_TRUNCATE = 8,    /* args[0] = length                                          */
+    JVMOS_SHIP_SYNC = 9,        /* args[0] = 1 for fdatasync                                 */
+    JVMOS_SHIP_FLOCK = 10,      /* args[0] = operation                                       */
+    JVMOS_SHIP_GETFL = 11,      /*                                      -> result = flags    */
+    JVMOS_SHIP_SETFL = 12,      /* args[0] = flags                                           */
+    JVMOS_SHIP_IOCTL = 13,      /* args[0] = request, in = arg bytes    -> out = arg bytes, result */
+    JVMOS_SHIP_CHMOD = 14,      /* args[0] = mode                                            */
+    JVMOS_SHIP_GETDENTS = 15,   /* args[0] = max bytes                  -> out = dirents     */
+    JVMOS_SHIP_OPENAT = 16,     /* path, args[0] = O_ flags, args[1] = mode -> new_handle, out = struct stat */
+    JVMOS_SHIP_STATAT = 17,     /* path, args[0] = AT_ flags            -> out = struct stat */
+    JVMOS_SHIP_READLINKAT = 18, /* path, args[0] = max bytes            -> out = target      */
+    JVMOS_SHIP_ACCESSAT = 19,   /* path, args[0] = mode, args[1] = AT_ flags                 */
+    JVMOS_SHIP_MKDIRAT = 20,    /* path, args[0] = mode                                      */
+    JVMOS_SHIP_UNLINKAT = 21,   /* path, args[0] = AT_ flags                                 */
+    JVMOS_SHIP_RENAMEAT = 22,   /* path, path2, handle2 = new dir, args[0] = flags           */
+    JVMOS_SHIP_CHMODAT = 23,    /* path, args[0] = mode, args[1] = AT_ flags                 */
+    JVMOS_SHIP_PIPE = 24,       /* args[0] = O_NONBLOCK or 0            -> new_handle (read), new_handle2 (write) */
+    JVMOS_SHIP_RELEASE = 25,    /* drops `handle` (close of its last fd)                     */
+};
+
+struct jvmos_ship_slot {
+    volatile uint32_t state; /* JVMOS_SHIP_FREE/SUBMITTED (guest) TAKEN/DONE (relay) */
+    uint32_t op;             /* OUT jvmos_ship_op */
+    uint32_t handle;         /* OUT the Handle the call is made on */
+    uint32_t handle2;        /* OUT a second Handle (renameAt's new directory) */
+    uint64_t args[4];        /* OUT op-specific integers */
+    uint32_t in_len;         /* OUT bytes of input in the data buffer */
+    uint32_t path2_off;      /* OUT offset of the second path (renameAt) */
+    int32_t error;           /* IN  0 or a positive Linux errno */
+    uint32_t out_len;        /* IN  bytes of output in the data buffer */
+    int64_t result;          /* IN  op-specific result */
+    uint32_t new_handle;     /* IN  Handle id created by the call, 0 if none */
+    uint32_t new_handle2;    /* IN  second Handle id (pipe's write end) */
+    uint64_t data_gpa;       /* OUT this slot's data buffer (JVMOS_SHIP_SLOT_DATA bytes,
+                                    physically contiguous); fixed at setup */
+};
+
+struct jvmos_ship_ring {
+    uint32_t magic;                   /* OUT JVMOS_SHIP_RING_MAGIC */
+    uint32_t slot_count;              /* OUT JVMOS_SHIP_SLOTS */
+    volatile uint32_t relay_polling;  /* IN  nonzero while the relay spins on the ring: no
+                                              doorbell needed */
+    volatile uint32_t guest_waiting;  /* OUT nonzero when a guest thread may halt waiting for
+                                              a completion: the relay must interrupt */
+    char cwd[4096];                   /* IN  the guest's starting directory (guest path) */
+    uint64_t calls;                   /* IN  shipped calls completed (for --strace's summary) */
+    uint64_t reserved[7];
+    struct jvmos_ship_slot slots[JVMOS_SHIP_SLOTS];
+};
 #endif /* __ASSEMBLER__ */
 
 /* Exit status of `jvmos` when the guest kernel panics or the VM dies abnormally. */
