@@ -12,5 +12,7 @@ inline constexpr unsigned long GET_MSRS = _IOC(_IOC_READ | _IOC_WRITE, KVMIO, 0x
 inline constexpr unsigned long SET_MSRS = _IOC(_IOC_WRITE, KVMIO, 0x89, 8);
 inline constexpr unsigned long GET_SUPPORTED_CPUID = _IOC(_IOC_READ | _IOC_WRITE, KVMIO, 0x05, 8);
 inline constexpr unsigned long SET_CPUID2 = _IOC(_IOC_WRITE, KVMIO, 0x90, 8);
+// struct kvm_irq_routing: nr, flags, then the entries.
+inline constexpr unsigned long SET_GSI_ROUTING = _IOC(_IOC_WRITE, KVMIO, 0x6a, 8);
 
 } // namespace jvmos::boot::kvm_abi

@@ -8,8 +8,12 @@
 
 #include <linux/kvm.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <pthread.h>
 #include <vector>
 
 namespace jvmos::boot {
@@ -38,10 +42,22 @@ public:
     Kvm& kvm() { return m_kvm; }
     GuestMemory& memory() { return m_memory; }
 
+    // An eventfd (non-blocking) that a 4-byte `out` of any value to `port` signals inside KVM
+    // (KVM_IOEVENTFD, PIO, no datamatch): the vCPU continues without an exit to this process.
+    // The Vm owns the fd. Register before the guest runs. Throws on failure.
+    int add_doorbell(uint16_t port);
+    // An eventfd (non-blocking) whose every write raises a fixed, edge-triggered MSI with
+    // `vector` at the x2APIC `dest_apic_id` (< 256): installs the VM's GSI routing table with this
+    // one MSI route (KVM_SET_GSI_ROUTING replaces the whole table; jvmos has no other routed
+    // interrupts) and binds the eventfd to it (KVM_IRQFD). Call at most once; the Vm owns the fd.
+    int add_msi_irqfd(uint32_t dest_apic_id, uint8_t vector);
+
 private:
     Kvm& m_kvm;
     GuestMemory& m_memory;
     int m_fd = -1;
+    std::vector<int> m_eventfds;
+    bool m_gsi_routed = false;
 };
 
 // Everything the monitor sets on a vCPU before its first run.
@@ -74,8 +90,13 @@ public:
     // KVM_GET_TSC_KHZ: the guest's TSC frequency.
     uint64_t tsc_khz();
 
-    // Runs until the guest program exits or the VM fails; returns the action that ended it.
+    // Runs until the guest program exits, the VM fails or request_stop() is called; returns the
+    // action that ended it. Call from one thread only.
     ExitAction run(HostServices& host);
+    // Makes run() return `action` promptly, from any thread (the relay kills the guest this
+    // way): sets KVM's immediate_exit and interrupts KVM_RUN with a signal (SIGRTMIN, whose
+    // handler does nothing). The first request wins; later ones are ignored.
+    void request_stop(ExitAction action);
     // A register dump for panic reports.
     std::string describe_registers();
 
@@ -85,6 +106,12 @@ private:
     int m_fd = -1;
     kvm_run* m_run = nullptr;
     int m_run_size = 0;
+
+    std::mutex m_stop_mutex;
+    std::optional<ExitAction> m_stop_action; // guarded by m_stop_mutex
+    std::atomic<bool> m_stop_requested{false};
+    std::atomic<bool> m_running{false};
+    pthread_t m_thread{}; // the thread in run(), valid while m_running
 };
 
 } // namespace jvmos::boot

@@ -1,6 +1,8 @@
 // Memory syscalls: mmap, munmap, mprotect, brk (local: page-table edits in libjvmos/mm).
 #include "jvmos/abi/abi.h"
+#include "kernel/files.h"
 #include "kernel/process.h"
+#include "shipper/guest/ship.h"
 #include "shim/syscall.h"
 
 namespace jvmos::shim {
@@ -21,6 +23,40 @@ constexpr u64 PROT_ALL = 0x7 | 0x8 /* SEM */ | 0x01000000 /* GROWSDOWN */ | 0x02
 
 mm::AddressSpace& as() { return kernel::current_address_space(); }
 
+// A file mapping: the pages are filled from the file through the shipper at map time (a
+// private snapshot; a read-only shared mapping behaves the same as long as nobody writes the
+// file). TODO(perf): fill on fault, and map read-only mounts' pages zero-copy.
+Result<u64> map_file(u64 addr, u64 len, u64 prot, u64 flags, i64 fd, u64 offset) {
+    kernel::OpenFile* f = TRY(kernel::file_of(fd));
+    if ((f->mode & kernel::LINUX_S_IFMT) != kernel::LINUX_S_IFREG) return Errno::ENODEV;
+    const u32 access = f->open_flags & kernel::LINUX_O_ACCMODE;
+    if (access == 1 /* O_WRONLY */) return Errno::EACCES;
+    if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & 0x2)) {
+        if (access != 2 /* O_RDWR */) return Errno::EACCES;
+        return Errno::ENODEV; // writable shared file mappings: not yet
+    }
+    const u64 start = TRY(as().map_anonymous(addr, len, u32(prot & 0x7), u32(flags),
+                                             mm::RegionKind::File));
+    for (u64 done = 0; done < len;) {
+        const usize n = len - done < shipper::Call::DATA_CAPACITY ? usize(len - done)
+                                                                  : shipper::Call::DATA_CAPACITY;
+        shipper::Call c = shipper::begin(JVMOS_SHIP_PREAD, f->handle);
+        c.slot().args[0] = n;
+        c.slot().args[1] = offset + done;
+        Result<i64> r = shipper::call(c);
+        const usize got = r.is_ok() ? (c.slot().out_len < n ? c.slot().out_len : n) : 0;
+        Result<void> filled = got ? as().fill_user(start + done, c.data(), got)
+                                  : Result<void>();
+        if (r.is_error() || filled.is_error()) {
+            (void)as().unmap(start, len);
+            return r.is_error() ? r.error() : Errno::ENOMEM;
+        }
+        done += got;
+        if (got < n) break; // end of file: the rest of the mapping reads as zero
+    }
+    return start;
+}
+
 } // namespace
 
 Result<u64> sys_mmap(SyscallArgs& args) {
@@ -35,9 +71,8 @@ Result<u64> sys_mmap(SyscallArgs& args) {
         return Errno::EINVAL;
     if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & (PAGE_SIZE - 1)))
         return Errno::EINVAL;
-    // No file descriptors exist before the shipper: any file mapping names a bad fd.
-    if (!(flags & MAP_ANONYMOUS)) return Errno::EBADF;
     if (flags & MAP_HUGETLB) return Errno::ENOMEM; // no hugetlbfs pool, as on a default Linux
+    if (!(flags & MAP_ANONYMOUS)) return map_file(addr, len, prot, flags, i64(args.a[4]), offset);
     const u64 start = TRY(as().map_anonymous(addr, len, u32(prot & 0x7), u32(flags)));
     // Small accessible mappings are mapped at once: a demand fault costs two traps to the
     // hypervisor on kvm_pvm (the fault and the return), far more than a frame, and an

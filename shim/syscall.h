@@ -1,5 +1,5 @@
 // What a syscall handler sees, and the handler prototypes (one file per family: sys_mm.cpp,
-// sys_proc.cpp, sys_time.cpp, sys_signal.cpp, sys_stdio.cpp). Handlers return Result<u64>;
+// sys_proc.cpp, sys_time.cpp, sys_signal.cpp, sys_fd.cpp, sys_fs.cpp). Handlers return Result<u64>;
 // shim/dispatch.cpp is the single place where an Errno becomes -errno.
 #pragma once
 
@@ -21,14 +21,19 @@ using SyscallHandler = Result<u64> (*)(SyscallArgs& args);
 
 #define JVMOS_DECLARE_HANDLER(name) Result<u64> sys_##name(SyscallArgs& args);
 
-// Local handlers implemented in this issue.
-#define JVMOS_LOCAL_HANDLERS(X)                                                                    \
-    X(read) X(write) X(writev) X(mmap) X(mprotect) X(munmap) X(brk) X(rt_sigaction)               \
-    X(rt_sigprocmask) X(nanosleep) X(getpid) X(exit) X(uname) X(gettimeofday) X(getuid)        \
-    X(getgid) X(geteuid) X(getegid) X(getppid) X(sysinfo) X(arch_prctl) X(gettid) X(time)      \
-    X(set_tid_address) X(clock_gettime) X(clock_getres) X(clock_nanosleep) X(exit_group)       \
-    X(sched_getaffinity) X(prlimit64) X(getrandom)
+// Every handler (the table in table.cpp says which are local and which shipped).
+#define JVMOS_HANDLERS(X)                                                                          \
+    X(read) X(write) X(readv) X(writev) X(pread64) X(pwrite64) X(mmap) X(mprotect) X(munmap)     \
+    X(brk) X(rt_sigaction) X(rt_sigprocmask) X(nanosleep) X(getpid) X(exit) X(uname)           \
+    X(gettimeofday) X(getuid) X(getgid) X(geteuid) X(getegid) X(getppid) X(sysinfo)            \
+    X(arch_prctl) X(gettid) X(time) X(set_tid_address) X(clock_gettime) X(clock_getres)        \
+    X(clock_nanosleep) X(exit_group) X(sched_getaffinity) X(prlimit64) X(getrandom)            \
+    X(open) X(openat) X(creat) X(close) X(stat) X(lstat) X(fstat) X(newfstatat) X(statx)        \
+    X(lseek) X(getdents64) X(readlink) X(readlinkat) X(access) X(faccessat) X(faccessat2)      \
+    X(mkdir) X(mkdirat) X(unlink) X(unlinkat) X(rmdir) X(rename) X(renameat) X(renameat2)      \
+    X(chmod) X(fchmod) X(fchmodat) X(ftruncate) X(fsync) X(fdatasync) X(flock) X(fstatfs)      \
+    X(fcntl) X(dup) X(dup2) X(dup3) X(ioctl) X(getcwd) X(chdir) X(fchdir) X(pipe) X(pipe2)
 
-JVMOS_LOCAL_HANDLERS(JVMOS_DECLARE_HANDLER)
+JVMOS_HANDLERS(JVMOS_DECLARE_HANDLER)
 
 } // namespace jvmos::shim

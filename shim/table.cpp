@@ -5,13 +5,60 @@ namespace {
 
 // The dispositions. Entries name the handler by the syscall's Linux name.
 //   LOCAL(name)                 handled by libjvmos
+//   SHIPPED(name)               forwarded to linux-proxy through the ship ring
 //   PARTIAL(name, note)         handled, with the restriction in `note`
 //   UNSUPPORTED(name, errno, note)
-#define JVMOS_SYSCALL_TABLE(LOCAL, PARTIAL, UNSUPPORTED)                                           \
-    PARTIAL(read, "fd 0-2 only, through the monitor's stdio (TEMPORARY until the shipper)")      \
-    PARTIAL(write, "fd 0-2 only, through the monitor's stdio (TEMPORARY until the shipper)")     \
-    PARTIAL(writev, "fd 0-2 only, through the monitor's stdio (TEMPORARY until the shipper)")    \
-    PARTIAL(mmap, "anonymous memory; file mappings arrive with the shipper")                     \
+#define JVMOS_SYSCALL_TABLE(LOCAL, SHIPPED, PARTIAL, UNSUPPORTED)                                  \
+    SHIPPED(read)                                                                                  \
+    SHIPPED(write)                                                                                 \
+    SHIPPED(readv)                                                                                 \
+    SHIPPED(writev)                                                                                \
+    SHIPPED(pread64)                                                                               \
+    SHIPPED(pwrite64)                                                                              \
+    SHIPPED(open)                                                                                  \
+    SHIPPED(openat)                                                                                \
+    SHIPPED(creat)                                                                                 \
+    PARTIAL(close, "local fd table; the proxy's file is released with the last fd")              \
+    SHIPPED(stat)                                                                                  \
+    SHIPPED(lstat)                                                                                 \
+    SHIPPED(fstat)                                                                                 \
+    SHIPPED(newfstatat)                                                                            \
+    PARTIAL(statx, "STATX_BASIC_STATS only (no birth time, no attributes)")                     \
+    SHIPPED(lseek)                                                                                 \
+    SHIPPED(getdents64)                                                                            \
+    SHIPPED(readlink)                                                                              \
+    SHIPPED(readlinkat)                                                                            \
+    SHIPPED(access)                                                                                \
+    SHIPPED(faccessat)                                                                             \
+    SHIPPED(faccessat2)                                                                            \
+    SHIPPED(mkdir)                                                                                 \
+    SHIPPED(mkdirat)                                                                               \
+    SHIPPED(unlink)                                                                                \
+    SHIPPED(unlinkat)                                                                              \
+    SHIPPED(rmdir)                                                                                 \
+    SHIPPED(rename)                                                                                \
+    SHIPPED(renameat)                                                                              \
+    SHIPPED(renameat2)                                                                             \
+    SHIPPED(chmod)                                                                                 \
+    SHIPPED(fchmod)                                                                                \
+    SHIPPED(fchmodat)                                                                              \
+    SHIPPED(ftruncate)                                                                             \
+    SHIPPED(fsync)                                                                                 \
+    SHIPPED(fdatasync)                                                                             \
+    SHIPPED(flock)                                                                                 \
+    SHIPPED(fstatfs)                                                                               \
+    PARTIAL(fcntl, "F_GETFL/F_SETFL shipped; F_GETFD/F_SETFD/F_DUPFD(_CLOEXEC) local; others EINVAL") \
+    LOCAL(dup)                                                                                     \
+    LOCAL(dup2)                                                                                    \
+    LOCAL(dup3)                                                                                    \
+    PARTIAL(ioctl, "TCGETS, TIOCGWINSZ, FIONREAD; other requests ENOTTY")                        \
+    PARTIAL(getcwd, "the path is kept lexically, like a shell's logical pwd")                    \
+    SHIPPED(chdir)                                                                                 \
+    LOCAL(fchdir)                                                                                  \
+    SHIPPED(pipe)                                                                                  \
+    SHIPPED(pipe2)                                                                                 \
+    PARTIAL(mmap, "anonymous memory; private file mappings are copied at map time; "             \
+                  "writable shared file mappings are not supported (ENODEV)")                    \
     LOCAL(mprotect)                                                                                \
     LOCAL(munmap)                                                                                  \
     LOCAL(brk)                                                                                     \
@@ -63,11 +110,14 @@ constexpr Table build_table() {
     t.entries[NR_##name] = {#name, Disposition::Local, &sys_##name, nullptr, Errno::none};
 #define JVMOS_PARTIAL(name, note)                                                                  \
     t.entries[NR_##name] = {#name, Disposition::Partial, &sys_##name, note, Errno::none};
+#define JVMOS_SHIPPED(name)                                                                        \
+    t.entries[NR_##name] = {#name, Disposition::Shipped, &sys_##name, nullptr, Errno::none};
 #define JVMOS_UNSUPPORTED(name, err, note)                                                         \
     t.entries[NR_##name] = {#name, Disposition::Unsupported, nullptr, note, Errno::err};
-    JVMOS_SYSCALL_TABLE(JVMOS_LOCAL, JVMOS_PARTIAL, JVMOS_UNSUPPORTED)
+    JVMOS_SYSCALL_TABLE(JVMOS_LOCAL, JVMOS_SHIPPED, JVMOS_PARTIAL, JVMOS_UNSUPPORTED)
 #undef JVMOS_LOCAL
 #undef JVMOS_PARTIAL
+#undef JVMOS_SHIPPED
 #undef JVMOS_UNSUPPORTED
     return t;
 }

@@ -5,6 +5,8 @@
 #include "base/format.h"
 #include "base/string.h"
 #include "kernel/boot.h"
+#include "kernel/files.h"
+#include "shipper/guest/ship.h"
 #include "kernel/host.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
@@ -78,6 +80,52 @@ u64 read_random_u64() {
     host_exit(e == Errno::ENOEXEC ? 126 : 127);
 }
 
+struct ProgramImage {
+    u8* bytes;
+    usize size;
+};
+
+// Reads the whole executable named by the boot info's AT_EXECFN string into kernel memory.
+Result<ProgramImage> read_program(const jvmos_boot_info& boot) {
+    const char* s = gpa_to_kernel_va<const char>(boot.strings_gpa);
+    for (u32 i = 0; i < boot.argc + boot.envc; i++) s += strlen(s) + 1;
+    const char* path = s; // execfn
+    shipper::Call open = shipper::begin(JVMOS_SHIP_OPENAT, cwd()->handle);
+    open.slot().in_len = TRY(open.put_path(path, strlen(path)));
+    open.slot().args[0] = 0; // O_RDONLY
+    TRY(shipper::call(open));
+    const u32 handle = open.slot().new_handle;
+    i64 size = 0;
+    memcpy(&size, open.data() + 48, sizeof size); // struct stat's st_size
+    if (size <= 0 || u64(size) > 1 * GiB) {
+        shipper::release(handle);
+        return Errno::ENOEXEC;
+    }
+    auto* bytes = static_cast<u8*>(heap().allocate(usize(size), 16));
+    if (!bytes) {
+        shipper::release(handle);
+        return Errno::ENOMEM;
+    }
+    usize done = 0;
+    while (done < usize(size)) {
+        const usize n = usize(size) - done < shipper::Call::DATA_CAPACITY ? usize(size) - done
+                                                                         : shipper::Call::DATA_CAPACITY;
+        shipper::Call c = shipper::begin(JVMOS_SHIP_PREAD, handle);
+        c.slot().args[0] = n;
+        c.slot().args[1] = done;
+        Result<i64> r = shipper::call(c);
+        if (r.is_error() || c.slot().out_len == 0) {
+            shipper::release(handle);
+            heap().deallocate(bytes, usize(size));
+            return r.is_error() ? r.error() : Errno::EIO;
+        }
+        memcpy(bytes + done, c.data(), c.slot().out_len);
+        done += c.slot().out_len;
+    }
+    shipper::release(handle);
+    return ProgramImage{bytes, usize(size)};
+}
+
 } // namespace
 
 Process& current_process() { return *g_process; }
@@ -101,17 +149,33 @@ void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
         if (outcome == mm::FaultOutcome::Resolved) return;
         kill_process(outcome == mm::FaultOutcome::OutOfMemory ? 7 : SIGSEGV, &frame, fault_address);
     }
-    if (frame.vector >= 32) return; // interrupts: none are enabled yet
     const LinuxSignal s = signal_for_vector(frame.vector);
     kill_process(s.signal, &frame, s.has_address ? fault_address : 0);
 }
 
-void exit_process(int status) { host_exit(status); }
+// --strace's summary: shipped calls are a metric we drive down (caching read-only mounts,
+// zero-copy mappings), so every traced run reports its count.
+static void trace_summary() {
+    if (g_process && g_process->strace)
+        log("jvmos: %llu shipped calls\n", (unsigned long long)shipper::calls_completed());
+}
+
+void exit_process(int status) {
+    trace_summary();
+    host_exit(status);
+}
 
 void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address) {
+    trace_summary();
     static char report[256];
     usize n;
-    if (frame)
+    // Like a shell, only the signals whose default action dumps core get a report line; a
+    // program ended by SIGPIPE (a closed pipe) or SIGTERM ends quietly.
+    const bool core = signal == 3 || signal == 4 || signal == 5 || signal == 6 || signal == 7 ||
+                      signal == 8 || signal == 11 || signal == 24 || signal == 25 || signal == 31;
+    if (!core)
+        n = 0;
+    else if (frame)
         n = format(report, sizeof report,
                    "program killed by %s (CPU exception %llu, error %#llx) at rip %#llx, address %#llx",
                    signal_description(signal), (unsigned long long)frame->vector,
@@ -158,9 +222,15 @@ void start_first_process(const jvmos_boot_info& boot) {
     t->kernel_stack_top = reinterpret_cast<u64>(kstack + KERNEL_STACK_SIZE);
     arch::set_kernel_stack(t->kernel_stack_top);
 
-    // The program.
-    const u8* image = gpa_to_kernel_va<const u8>(boot.program_gpa);
-    Result<proc::ElfImage> parsed = proc::parse_elf(image, boot.program_size);
+    // Shipping (files, pipes, the terminal), the standard fds and the working directory.
+    shipper::init();
+    files_init();
+
+    // The program, read through the shipper like any file (relative to the working directory).
+    Result<ProgramImage> program = read_program(boot);
+    if (program.is_error()) fail_to_start("cannot read the program", program.error());
+    const u8* image = program.value().bytes;
+    Result<proc::ElfImage> parsed = proc::parse_elf(image, program.value().size);
     if (parsed.is_error()) fail_to_start("the program is not a valid executable", parsed.error());
     const proc::ElfImage& elf = parsed.value();
     if (elf.interp) {

@@ -297,6 +297,30 @@ Result<void> AddressSpace::copy_to_user(u64 dst, const void* src, usize len) {
     return {};
 }
 
+Result<void> AddressSpace::check_user(u64 addr, usize len, Access access) {
+    if (addr + len < addr) return Errno::EFAULT;
+    for (u64 page = align_down(addr, PAGE_SIZE); page < addr + len; page += PAGE_SIZE)
+        if (!user_byte(page < addr ? addr : page, access)) return Errno::EFAULT;
+    return {};
+}
+
+Result<void> AddressSpace::fill_user(u64 dst, const void* src, usize len) {
+    auto* in = static_cast<const u8*>(src);
+    while (len) {
+        // Map the page as a read would, then write through the physmap: the page's own
+        // protection does not apply to the kernel filling it.
+        u8* p = user_byte(dst, Access::Read);
+        if (!p) return Errno::EFAULT;
+        usize chunk = PAGE_SIZE - (dst & (PAGE_SIZE - 1));
+        if (chunk > len) chunk = len;
+        memcpy(p, in, chunk);
+        in += chunk;
+        dst += chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
 bool AddressSpace::peek(u64 addr, void* dst, usize len) const {
     auto* out = static_cast<u8*>(dst);
     if (addr + len < addr || addr + len > JVMOS_USER_TOP) return false;

@@ -62,6 +62,12 @@ public:
     // the program could not access that way.
     Result<void> copy_from_user(void* dst, u64 src, usize len);
     Result<void> copy_to_user(u64 dst, const void* src, usize len);
+    // Checks (faulting pages in as the program's access would) that every byte of
+    // [addr, addr + len) allows `access`: EFAULT otherwise.
+    Result<void> check_user(u64 addr, usize len, Access access);
+    // Writes into the program's pages regardless of their protection (loading file contents
+    // into a new private mapping); EFAULT if a page has no region.
+    Result<void> fill_user(u64 dst, const void* src, usize len);
     // Copies a NUL-terminated string of at most `max` bytes including the NUL; returns its
     // length. ENAMETOOLONG if no NUL within `max`.
     Result<usize> copy_string_from_user(char* dst, u64 src, usize max);

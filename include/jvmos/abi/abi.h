@@ -205,8 +205,8 @@ struct jvmos_host_request {
 #define JVMOS_PORT_DOORBELL 0x7a8     /* OUT (ioeventfd): any value */
 #define JVMOS_SHIP_VECTOR 0x40        /* completion interrupt (MSI to vCPU 0's x2APIC) */
 #define JVMOS_SHIP_RING_MAGIC 0x474e4952 /* "RING" */
-#define JVMOS_SHIP_SLOTS 64
-#define JVMOS_SHIP_SLOT_DATA (1u << 20)  /* per-slot data buffer: one max-size I/O (maxIo) */
+#define JVMOS_SHIP_SLOTS 32
+#define JVMOS_SHIP_SLOT_DATA (256u << 10) /* per-slot data buffer; larger I/O is split */
 
 /* Handle ids that exist once the ring is set up. */
 #define JVMOS_SHIP_HANDLE_ROOT 1

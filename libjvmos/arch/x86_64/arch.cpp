@@ -126,6 +126,8 @@ void set_kernel_stack(u64 top) {
     cpu->tss->rsp[0] = top;
 }
 
+void apic_eoi() { wrmsr(MSR_X2APIC_EOI, 0); }
+
 void set_user_fs_base(u64 base) { wrmsr(MSR_FS_BASE, base); }
 void set_user_gs_base(u64 base) { wrmsr(MSR_KERNEL_GS_BASE, base); }
 

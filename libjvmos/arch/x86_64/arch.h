@@ -55,6 +55,9 @@ void xsave_init_area(void* area);
 // Sets the kernel stack used for entries from user mode on this vCPU.
 void set_kernel_stack(u64 top);
 
+// Signals end of interrupt to this vCPU's local APIC (x2APIC).
+void apic_eoi();
+
 // Sets the user's FS / GS base on this vCPU.
 void set_user_fs_base(u64 base);
 void set_user_gs_base(u64 base);

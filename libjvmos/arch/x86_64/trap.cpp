@@ -3,6 +3,7 @@
 #include "arch/x86_64/arch.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
+#include "shipper/guest/ship.h"
 
 namespace {
 const char* vector_name(jvmos::u64 v) {
@@ -21,6 +22,17 @@ const char* vector_name(jvmos::u64 v) {
 
 extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
     using namespace jvmos;
+    if (frame->vector >= 32) {
+        // Device interrupts: the ship ring's completion (its waiter re-checks its slot) and the
+        // APIC's spurious vector (no EOI).
+        if (frame->vector == JVMOS_SHIP_VECTOR) {
+            shipper::on_completion_interrupt();
+            arch::apic_eoi();
+        } else if (frame->vector != 0xff) {
+            arch::apic_eoi();
+        }
+        return;
+    }
     const u64 fault_address = frame->vector == 14 ? arch::backend().fault_address() : 0;
     if (frame->from_user()) {
         kernel::handle_user_exception(*frame, fault_address);

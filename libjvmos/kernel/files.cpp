@@ -1,0 +1,152 @@
+#include "kernel/files.h"
+
+#include "base/assert.h"
+#include "base/string.h"
+#include "kernel/memory.h"
+#include "kernel/panic.h"
+#include "kernel/process.h"
+#include "shipper/guest/ship.h"
+
+namespace jvmos::kernel {
+namespace {
+
+struct FdSlot {
+    OpenFile* file;
+    bool cloexec;
+};
+
+FdSlot* g_fds;
+usize g_fd_capacity;
+OpenFile* g_cwd;
+
+// The table grows on demand up to the soft RLIMIT_NOFILE.
+usize fd_limit() {
+    const u64 cur = current_process().rlimits[7].cur;
+    return cur > 1u << 20 ? 1u << 20 : usize(cur);
+}
+
+Result<void> grow_to(usize want) {
+    if (want <= g_fd_capacity) return {};
+    usize cap = g_fd_capacity ? g_fd_capacity : 64;
+    while (cap < want) cap *= 2;
+    auto* fresh = static_cast<FdSlot*>(heap().allocate(cap * sizeof(FdSlot), alignof(FdSlot)));
+    if (!fresh) return Errno::ENOMEM;
+    memset(fresh, 0, cap * sizeof(FdSlot));
+    if (g_fds) {
+        memcpy(fresh, g_fds, g_fd_capacity * sizeof(FdSlot));
+        heap().deallocate(g_fds, g_fd_capacity * sizeof(FdSlot));
+    }
+    g_fds = fresh;
+    g_fd_capacity = cap;
+    return {};
+}
+
+char* copy_string(const char* s) {
+    const usize n = strlen(s) + 1;
+    auto* p = static_cast<char*>(heap().allocate(n, 1));
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+} // namespace
+
+Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const char* dir_path) {
+    auto* f = static_cast<OpenFile*>(heap().allocate(sizeof(OpenFile), alignof(OpenFile)));
+    if (!f) return Errno::ENOMEM;
+    f->handle = handle;
+    f->refs = 0;
+    f->mode = mode;
+    f->open_flags = open_flags;
+    f->path = nullptr;
+    if (dir_path && (mode & LINUX_S_IFMT) == LINUX_S_IFDIR) {
+        f->path = copy_string(dir_path);
+        if (!f->path) {
+            heap().deallocate(f, sizeof(OpenFile));
+            return Errno::ENOMEM;
+        }
+    }
+    return f;
+}
+
+void retain(OpenFile* f) { f->refs++; }
+
+void put(OpenFile* f) {
+    JVMOS_ASSERT(f->refs > 0);
+    if (--f->refs) return;
+    shipper::release(f->handle);
+    if (f->path) heap().deallocate(f->path, strlen(f->path) + 1);
+    heap().deallocate(f, sizeof(OpenFile));
+}
+
+Result<int> install_fd(OpenFile* f, bool cloexec, int min_fd) {
+    const usize limit = fd_limit();
+    for (usize fd = usize(min_fd); fd < limit; fd++) {
+        if (fd >= g_fd_capacity) TRY(grow_to(fd + 1));
+        if (g_fds[fd].file) continue;
+        g_fds[fd] = {f, cloexec};
+        retain(f);
+        return int(fd);
+    }
+    return Errno::EMFILE;
+}
+
+Result<void> install_fd_at(int fd, OpenFile* f, bool cloexec) {
+    if (fd < 0 || usize(fd) >= fd_limit()) return Errno::EBADF;
+    TRY(grow_to(usize(fd) + 1));
+    retain(f); // before dropping the old one: dup2(fd, fd) must not free it
+    OpenFile* old = g_fds[fd].file;
+    g_fds[fd] = {f, cloexec};
+    if (old) put(old);
+    return {};
+}
+
+Result<OpenFile*> file_of(i64 fd) {
+    if (fd < 0 || u64(fd) >= g_fd_capacity || !g_fds[fd].file) return Errno::EBADF;
+    return g_fds[fd].file;
+}
+
+Result<bool> cloexec_of(i64 fd) {
+    TRY(file_of(fd));
+    return g_fds[fd].cloexec;
+}
+
+Result<void> set_cloexec(i64 fd, bool cloexec) {
+    TRY(file_of(fd));
+    g_fds[fd].cloexec = cloexec;
+    return {};
+}
+
+Result<void> close_fd(i64 fd) {
+    OpenFile* f = TRY(file_of(fd));
+    g_fds[fd] = {nullptr, false};
+    put(f);
+    return {};
+}
+
+OpenFile* cwd() { return g_cwd; }
+
+void set_cwd(OpenFile* dir) {
+    retain(dir);
+    OpenFile* old = g_cwd;
+    g_cwd = dir;
+    if (old) put(old);
+}
+
+u32 root_handle() { return JVMOS_SHIP_HANDLE_ROOT; }
+
+void files_init() {
+    const u32 stdio[3] = {JVMOS_SHIP_HANDLE_STDIN, JVMOS_SHIP_HANDLE_STDOUT,
+                          JVMOS_SHIP_HANDLE_STDERR};
+    const u32 access[3] = {0 /* O_RDONLY */, 1 /* O_WRONLY */, 1};
+    for (int fd = 0; fd < 3; fd++) {
+        Result<OpenFile*> f = make_open_file(stdio[fd], 0, access[fd], nullptr);
+        if (f.is_error() || install_fd_at(fd, f.value(), false).is_error())
+            panic("cannot set up the standard file descriptors");
+    }
+    Result<OpenFile*> dir =
+        make_open_file(JVMOS_SHIP_HANDLE_CWD, LINUX_S_IFDIR, 0, shipper::initial_cwd());
+    if (dir.is_error()) panic("cannot set up the working directory");
+    set_cwd(dir.value());
+}
+
+} // namespace jvmos::kernel

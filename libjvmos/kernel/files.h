@@ -1,0 +1,48 @@
+// The process's file descriptors. An fd names an open file description (OpenFile), which names
+// a shipped Handle (a capability held by the monitor's relay, abi.h "The ship ring"); dup'ed
+// fds share the OpenFile, as on Linux. The guest never sees a host fd number.
+#pragma once
+
+#include "base/result.h"
+#include "base/types.h"
+
+namespace jvmos::kernel {
+
+inline constexpr u32 LINUX_O_ACCMODE = 03;
+inline constexpr u32 LINUX_S_IFMT = 0170000;
+inline constexpr u32 LINUX_S_IFDIR = 0040000;
+inline constexpr u32 LINUX_S_IFREG = 0100000;
+
+struct OpenFile {
+    u32 handle;    // the relay's handle id
+    u32 refs;      // fds (and the cwd) naming it
+    u32 mode;      // S_IFMT bits from the stat at open (0 if unknown)
+    u32 open_flags; // O_ACCMODE and status flags given to open
+    char* path;    // normalised guest path for directories (fchdir, getcwd), else nullptr
+};
+
+// Creates an OpenFile for a new handle (refs = 0, owned by the first fd installed).
+Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const char* dir_path);
+void retain(OpenFile* f);
+// Drops one reference; the last one releases the handle on the proxy.
+void put(OpenFile* f);
+
+// Lowest free fd >= min_fd naming `f` (takes a reference). EMFILE past RLIMIT_NOFILE.
+Result<int> install_fd(OpenFile* f, bool cloexec, int min_fd = 0);
+// Makes `fd` name `f` (closing what it named); EBADF if fd is out of range.
+Result<void> install_fd_at(int fd, OpenFile* f, bool cloexec);
+// The OpenFile of `fd`, EBADF if none.
+Result<OpenFile*> file_of(i64 fd);
+Result<bool> cloexec_of(i64 fd);
+Result<void> set_cloexec(i64 fd, bool cloexec);
+Result<void> close_fd(i64 fd);
+
+// The working directory (an OpenFile with its path), and the root directory's handle.
+OpenFile* cwd();
+void set_cwd(OpenFile* dir);
+u32 root_handle();
+
+// Sets up fds 0, 1, 2 and the cwd from the ship session (kernel boot).
+void files_init();
+
+} // namespace jvmos::kernel

@@ -1,0 +1,316 @@
+// File-descriptor syscalls. The fd table is local (dup, fcntl's FD flags, close); I/O and
+// metadata on the open file are shipped to linux-proxy through the ring.
+#include "base/string.h"
+#include "kernel/files.h"
+#include "kernel/process.h"
+#include "shim/ship_util.h"
+#include "shim/syscall.h"
+#include "shim/user_ptr.h"
+
+namespace jvmos::shim {
+
+using kernel::OpenFile;
+
+namespace {
+
+constexpr int SIGPIPE = 13;
+constexpr u64 IOV_MAX = 1024;
+constexpr usize CHUNK = shipper::Call::DATA_CAPACITY;
+
+struct Iovec {
+    u64 base;
+    u64 len;
+};
+
+// A write that hit a closed pipe: SIGPIPE's default action ends the program quietly (status
+// 141), as on Linux. (With a handler installed the program sees EPIPE; delivery to handlers
+// arrives with the signal work.)
+Errno raise_sigpipe_if_default(Errno e) {
+    if (e == Errno::EPIPE && kernel::current_process().actions[SIGPIPE].handler == 0)
+        kernel::kill_process(SIGPIPE, nullptr, 0);
+    return e;
+}
+
+// One shipped read of up to CHUNK bytes into user memory at `buf`.
+Result<u64> read_chunk(u32 handle, u64 buf, usize n, bool positional, i64 offset) {
+    shipper::Call c = shipper::begin(positional ? JVMOS_SHIP_PREAD : JVMOS_SHIP_READ, handle);
+    c.slot().args[0] = n;
+    c.slot().args[1] = u64(offset);
+    TRY(shipper::call(c));
+    const usize got = c.slot().out_len < n ? c.slot().out_len : n;
+    TRY(copy_to_user(buf, c.data(), got));
+    return got;
+}
+
+// Reads up to `count` bytes, in chunks; stops at the first short chunk (end of file, a pipe
+// with less data) so that the semantics are read(2)'s.
+Result<u64> do_read(i64 fd, u64 buf, u64 count, bool positional, i64 offset) {
+    OpenFile* f = TRY(kernel::file_of(fd));
+    if (positional && offset < 0) return Errno::EINVAL;
+    u64 done = 0;
+    while (done < count) {
+        const usize n = count - done < CHUNK ? usize(count - done) : CHUNK;
+        // Check each destination chunk before reading: bytes taken from a pipe must not be
+        // lost to EFAULT.
+        Result<void> ok = kernel::current_address_space().check_user(buf + done, n, mm::Access::Write);
+        if (ok.is_error()) return done ? Result<u64>(done) : Result<u64>(ok.error());
+        Result<u64> r = read_chunk(f->handle, buf + done, n, positional, offset + i64(done));
+        if (r.is_error()) return done ? Result<u64>(done) : r;
+        done += r.value();
+        if (r.value() < n) break;
+    }
+    return done;
+}
+
+// Writes bytes gathered by `fill` (which copies `n` bytes from the program at `pos` into the
+// slot buffer) in chunks.
+template <typename Fill>
+Result<u64> do_write(i64 fd, u64 count, bool positional, i64 offset, Fill fill) {
+    OpenFile* f = TRY(kernel::file_of(fd));
+    if (positional && offset < 0) return Errno::EINVAL;
+    u64 done = 0;
+    do {
+        const usize n = count - done < CHUNK ? usize(count - done) : CHUNK;
+        shipper::Call c = shipper::begin(positional ? JVMOS_SHIP_PWRITE : JVMOS_SHIP_WRITE,
+                                         f->handle);
+        Result<void> copied = fill(c.data(), done, n);
+        if (copied.is_error()) return done ? Result<u64>(done) : Result<u64>(copied.error());
+        c.slot().in_len = u32(n);
+        c.slot().args[1] = u64(offset + i64(done));
+        Result<i64> r = shipper::call(c);
+        if (r.is_error()) {
+            if (done) return done;
+            return raise_sigpipe_if_default(r.error());
+        }
+        done += u64(r.value());
+        if (u64(r.value()) < n) break;
+    } while (done < count);
+    return done;
+}
+
+Result<u64> write_user(i64 fd, u64 buf, u64 count, bool positional, i64 offset) {
+    return do_write(fd, count, positional, offset, [&](u8* dst, u64 pos, usize n) {
+        return copy_from_user(dst, buf + pos, n);
+    });
+}
+
+Result<u64> simple_call(i64 fd, u32 op, u64 arg0 = 0) {
+    OpenFile* f = TRY(kernel::file_of(fd));
+    shipper::Call c = shipper::begin(op, f->handle);
+    c.slot().args[0] = arg0;
+    return u64(TRY(shipper::call(c)));
+}
+
+Result<u64> dup_to(i64 oldfd, i64 newfd, u64 flags, bool dup3) {
+    if (dup3 && (flags & ~u64(LINUX_O_CLOEXEC))) return Errno::EINVAL;
+    OpenFile* f = TRY(kernel::file_of(oldfd));
+    if (oldfd == newfd) return dup3 ? Result<u64>(Errno::EINVAL) : Result<u64>(u64(newfd));
+    TRY(kernel::install_fd_at(int(newfd), f, flags & LINUX_O_CLOEXEC));
+    return u64(newfd);
+}
+
+} // namespace
+
+Result<u64> sys_close(SyscallArgs& a) {
+    TRY(kernel::close_fd(i64(a.a[0])));
+    return 0;
+}
+
+Result<u64> sys_read(SyscallArgs& a) { return do_read(i64(a.a[0]), a.a[1], a.a[2], false, 0); }
+Result<u64> sys_pread64(SyscallArgs& a) {
+    return do_read(i64(a.a[0]), a.a[1], a.a[2], true, i64(a.a[3]));
+}
+Result<u64> sys_write(SyscallArgs& a) {
+    return write_user(i64(a.a[0]), a.a[1], a.a[2], false, 0);
+}
+Result<u64> sys_pwrite64(SyscallArgs& a) {
+    return write_user(i64(a.a[0]), a.a[1], a.a[2], true, i64(a.a[3]));
+}
+
+Result<u64> sys_readv(SyscallArgs& a) {
+    const i64 fd = i64(a.a[0]);
+    const u64 iovcnt = a.a[2];
+    TRY(kernel::file_of(fd));
+    if (iovcnt > IOV_MAX) return Errno::EINVAL;
+    Iovec vecs[IOV_MAX];
+    TRY(copy_from_user(vecs, a.a[1], iovcnt * sizeof(Iovec)));
+    u64 done = 0;
+    for (u64 i = 0; i < iovcnt; i++) {
+        if (vecs[i].len == 0) continue;
+        Result<u64> r = do_read(fd, vecs[i].base, vecs[i].len, false, 0);
+        if (r.is_error()) return done ? Result<u64>(done) : r;
+        done += r.value();
+        if (r.value() < vecs[i].len) break;
+    }
+    return done;
+}
+
+Result<u64> sys_writev(SyscallArgs& a) {
+    const i64 fd = i64(a.a[0]);
+    const u64 iovcnt = a.a[2];
+    TRY(kernel::file_of(fd));
+    if (iovcnt > IOV_MAX) return Errno::EINVAL;
+    Iovec vecs[IOV_MAX];
+    TRY(copy_from_user(vecs, a.a[1], iovcnt * sizeof(Iovec)));
+    u64 total = 0;
+    for (u64 i = 0; i < iovcnt; i++) {
+        if (vecs[i].len > u64(INT64_MAX) - total) return Errno::EINVAL;
+        total += vecs[i].len;
+    }
+    // Gather the vectors into one stream of slot-sized writes (one shipped call for the usual
+    // small writev, e.g. stdio's two-piece flush).
+    return do_write(fd, total, false, 0, [&](u8* dst, u64 pos, usize n) -> Result<void> {
+        u64 skip = pos;
+        usize filled = 0;
+        for (u64 i = 0; i < iovcnt && filled < n; i++) {
+            if (skip >= vecs[i].len) {
+                skip -= vecs[i].len;
+                continue;
+            }
+            usize take = usize(vecs[i].len - skip);
+            if (take > n - filled) take = n - filled;
+            TRY(copy_from_user(dst + filled, vecs[i].base + skip, take));
+            filled += take;
+            skip = 0;
+        }
+        return {};
+    });
+}
+
+Result<u64> sys_lseek(SyscallArgs& a) {
+    OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    if (a.a[2] > 4) return Errno::EINVAL;
+    shipper::Call c = shipper::begin(JVMOS_SHIP_SEEK, f->handle);
+    c.slot().args[0] = a.a[1];
+    c.slot().args[1] = a.a[2];
+    return u64(TRY(shipper::call(c)));
+}
+
+Result<u64> sys_fstat(SyscallArgs& a) {
+    OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    shipper::Call c = shipper::begin(JVMOS_SHIP_STAT, f->handle);
+    TRY(shipper::call(c));
+    if (c.slot().out_len < sizeof(LinuxStat)) return Errno::EIO;
+    TRY(copy_to_user(a.a[1], c.data(), sizeof(LinuxStat)));
+    return 0;
+}
+
+Result<u64> sys_fstatfs(SyscallArgs& a) {
+    constexpr usize STATFS_SIZE = 120;
+    OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    shipper::Call c = shipper::begin(JVMOS_SHIP_STATFS, f->handle);
+    TRY(shipper::call(c));
+    if (c.slot().out_len < STATFS_SIZE) return Errno::EIO;
+    TRY(copy_to_user(a.a[1], c.data(), STATFS_SIZE));
+    return 0;
+}
+
+Result<u64> sys_getdents64(SyscallArgs& a) {
+    OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    const u64 count = a.a[2] < CHUNK ? a.a[2] : CHUNK;
+    shipper::Call c = shipper::begin(JVMOS_SHIP_GETDENTS, f->handle);
+    c.slot().args[0] = count;
+    TRY(shipper::call(c));
+    const usize n = c.slot().out_len < count ? c.slot().out_len : usize(count);
+    TRY(copy_to_user(a.a[1], c.data(), n));
+    return n;
+}
+
+Result<u64> sys_ftruncate(SyscallArgs& a) {
+    if (i64(a.a[1]) < 0) return Errno::EINVAL;
+    return simple_call(i64(a.a[0]), JVMOS_SHIP_TRUNCATE, a.a[1]);
+}
+Result<u64> sys_fsync(SyscallArgs& a) { return simple_call(i64(a.a[0]), JVMOS_SHIP_SYNC, 0); }
+Result<u64> sys_fdatasync(SyscallArgs& a) { return simple_call(i64(a.a[0]), JVMOS_SHIP_SYNC, 1); }
+Result<u64> sys_flock(SyscallArgs& a) { return simple_call(i64(a.a[0]), JVMOS_SHIP_FLOCK, a.a[1]); }
+Result<u64> sys_fchmod(SyscallArgs& a) {
+    return simple_call(i64(a.a[0]), JVMOS_SHIP_CHMOD, a.a[1] & 07777);
+}
+
+Result<u64> sys_fcntl(SyscallArgs& a) {
+    constexpr u64 F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
+    constexpr u64 F_DUPFD_CLOEXEC = 1030;
+    constexpr u64 FD_CLOEXEC = 1;
+    const i64 fd = i64(a.a[0]);
+    OpenFile* f = TRY(kernel::file_of(fd));
+    switch (a.a[1]) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        if (i64(a.a[2]) < 0 || a.a[2] > 1u << 20) return Errno::EINVAL;
+        return u64(TRY(kernel::install_fd(f, a.a[1] == F_DUPFD_CLOEXEC, int(a.a[2]))));
+    }
+    case F_GETFD: return TRY(kernel::cloexec_of(fd)) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        TRY(kernel::set_cloexec(fd, a.a[2] & FD_CLOEXEC));
+        return 0;
+    case F_GETFL: return simple_call(fd, JVMOS_SHIP_GETFL);
+    case F_SETFL: return simple_call(fd, JVMOS_SHIP_SETFL, a.a[2]);
+    default: return Errno::EINVAL;
+    }
+}
+
+Result<u64> sys_dup(SyscallArgs& a) {
+    OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    return u64(TRY(kernel::install_fd(f, false)));
+}
+Result<u64> sys_dup2(SyscallArgs& a) { return dup_to(i64(a.a[0]), i64(a.a[1]), 0, false); }
+Result<u64> sys_dup3(SyscallArgs& a) { return dup_to(i64(a.a[0]), i64(a.a[1]), a.a[2], true); }
+
+Result<u64> sys_ioctl(SyscallArgs& a) {
+    constexpr u64 TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b;
+    OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    usize size;
+    switch (a.a[1]) {
+    case TCGETS: size = 36; break;
+    case TIOCGWINSZ: size = 8; break;
+    case FIONREAD: size = 4; break;
+    default: return Errno::ENOTTY;
+    }
+    shipper::Call c = shipper::begin(JVMOS_SHIP_IOCTL, f->handle);
+    c.slot().args[0] = a.a[1];
+    c.slot().in_len = u32(size);
+    memset(c.data(), 0, size);
+    const i64 r = TRY(shipper::call(c));
+    const usize n = c.slot().out_len < size ? c.slot().out_len : size;
+    TRY(copy_to_user(a.a[2], c.data(), n));
+    return u64(r);
+}
+
+static Result<u64> do_pipe(u64 user_fds, u64 flags) {
+    if (flags & ~u64(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK)) return Errno::EINVAL;
+    shipper::Call c = shipper::begin(JVMOS_SHIP_PIPE, 0);
+    c.slot().args[0] = flags & LINUX_O_NONBLOCK;
+    TRY(shipper::call(c));
+    const u32 ends[2] = {c.slot().new_handle, c.slot().new_handle2};
+    int fds[2] = {-1, -1};
+    Errno failure = Errno::none;
+    for (int i = 0; i < 2; i++) {
+        Result<OpenFile*> f = kernel::make_open_file(ends[i], 0010000 /* S_IFIFO */, u32(i), nullptr);
+        if (f.is_error()) {
+            shipper::release(ends[i]);
+            failure = f.error();
+            continue;
+        }
+        Result<int> fd = kernel::install_fd(f.value(), flags & LINUX_O_CLOEXEC);
+        if (fd.is_error()) {
+            kernel::retain(f.value());
+            kernel::put(f.value());
+            failure = fd.error();
+            continue;
+        }
+        fds[i] = fd.value();
+    }
+    if (failure == Errno::none) {
+        const i32 out[2] = {fds[0], fds[1]};
+        if (copy_to_user(user_fds, out, sizeof out).is_ok()) return 0;
+        failure = Errno::EFAULT;
+    }
+    for (int fd : fds)
+        if (fd >= 0) (void)kernel::close_fd(fd);
+    return failure;
+}
+
+Result<u64> sys_pipe(SyscallArgs& a) { return do_pipe(a.a[0], 0); }
+Result<u64> sys_pipe2(SyscallArgs& a) { return do_pipe(a.a[0], a.a[1]); }
+
+} // namespace jvmos::shim

@@ -1,0 +1,137 @@
+#include "shipper/guest/ship.h"
+
+#include "arch/x86_64/arch.h"
+#include "arch/x86_64/cpu.h"
+#include "base/assert.h"
+#include "base/string.h"
+#include "kernel/host.h"
+#include "kernel/memory.h"
+#include "kernel/panic.h"
+#include "kernel/time.h"
+
+namespace jvmos::shipper {
+namespace {
+
+jvmos_ship_ring* g_ring;
+u8* g_slot_data[JVMOS_SHIP_SLOTS];
+u32 g_busy; // slots claimed by a Call (bit per slot)
+static_assert(JVMOS_SHIP_SLOTS <= 32);
+
+// How long a waiting thread spins before it halts for the completion interrupt. A shipped call
+// is a Cap'n Proto round trip (~50-80 us); halting and being woken costs several traps to the
+// hypervisor (~28 us each on kvm_pvm here), so spinning through a typical call is cheaper.
+// TODO(smp): with other runnable threads, park instead of spinning.
+constexpr u64 SPIN_NS = 300'000;
+
+inline void ring_doorbell() {
+    asm volatile("outl %0, %1" : : "a"(0u), "Nd"(u16(JVMOS_PORT_DOORBELL)) : "memory");
+}
+
+inline u32 load_acquire(volatile u32* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+inline void store_release(volatile u32* p, u32 v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+
+void wait_done(jvmos_ship_slot& s) {
+    if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return;
+    const u64 spin_until = arch::rdtsc() + kernel::ns_to_tsc(SPIN_NS);
+    while (arch::rdtsc() < spin_until) {
+        if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return;
+        arch::cpu_relax();
+    }
+    // Slow path: ask for the interrupt, re-check (the relay may have finished in between), and
+    // halt until something arrives.
+    for (;;) {
+        __atomic_store_n(&g_ring->guest_waiting, 1u, __ATOMIC_SEQ_CST);
+        if (load_acquire(&s.state) == JVMOS_SHIP_DONE) break;
+        arch::backend().wait_for_interrupt();
+        arch::backend().irq_disable();
+        if (load_acquire(&s.state) == JVMOS_SHIP_DONE) break;
+    }
+    __atomic_store_n(&g_ring->guest_waiting, 0u, __ATOMIC_SEQ_CST);
+}
+
+} // namespace
+
+void init() {
+    static_assert(sizeof(jvmos_ship_ring) <= 4 * PAGE_SIZE);
+    constexpr usize RING_PAGES = align_up(sizeof(jvmos_ship_ring), PAGE_SIZE) / PAGE_SIZE;
+    mm::FrameAllocator& frames = kernel::frames();
+    Result<u64> ring = frames.alloc_contiguous(RING_PAGES, 1);
+    if (ring.is_error()) panic("out of memory for the ship ring");
+    g_ring = static_cast<jvmos_ship_ring*>(frames.to_virt(ring.value()));
+    g_ring->magic = JVMOS_SHIP_RING_MAGIC;
+    g_ring->slot_count = JVMOS_SHIP_SLOTS;
+    constexpr usize DATA_PAGES = JVMOS_SHIP_SLOT_DATA / PAGE_SIZE;
+    for (u32 i = 0; i < JVMOS_SHIP_SLOTS; i++) {
+        Result<u64> data = frames.alloc_contiguous(DATA_PAGES, 1);
+        if (data.is_error()) panic("out of memory for the ship ring's buffers");
+        g_ring->slots[i].data_gpa = data.value();
+        g_ring->slots[i].state = JVMOS_SHIP_FREE;
+        g_slot_data[i] = static_cast<u8*>(frames.to_virt(data.value()));
+    }
+    const i64 r = kernel::host_request(JVMOS_HOST_SHIP_SETUP, ring.value());
+    if (r < 0)
+        panic("the monitor could not connect the ship ring to linux-proxy (%s)",
+              errno_name(Errno(-r)) ? errno_name(Errno(-r)) : "unknown error");
+}
+
+const char* initial_cwd() { return g_ring->cwd; }
+
+Result<u32> Call::put_path(const char* path, usize len, u32 offset) {
+    if (len > 4096 || offset + len + 1 > DATA_CAPACITY) return Errno::ENAMETOOLONG;
+    memcpy(m_data + offset, path, len);
+    m_data[offset + len] = 0;
+    return u32(offset + len + 1);
+}
+
+Call begin(u32 op, u32 handle) {
+    Call c;
+    for (u32 i = 0; i < JVMOS_SHIP_SLOTS; i++) {
+        if (g_busy & (1u << i)) continue;
+        g_busy |= 1u << i;
+        jvmos_ship_slot& s = g_ring->slots[i];
+        JVMOS_ASSERT_EQ(s.state, u32(JVMOS_SHIP_FREE));
+        s.op = op;
+        s.handle = handle;
+        s.handle2 = 0;
+        for (auto& a : s.args) a = 0;
+        s.in_len = 0;
+        s.path2_off = 0;
+        s.error = 0;
+        s.out_len = 0;
+        s.result = 0;
+        s.new_handle = 0;
+        s.new_handle2 = 0;
+        c.m_slot = &s;
+        c.m_data = g_slot_data[i];
+        return c;
+    }
+    panic("all %u ship slots are busy", JVMOS_SHIP_SLOTS); // one thread: impossible
+}
+
+Result<i64> call(Call& c) {
+    jvmos_ship_slot& s = *c.m_slot;
+    store_release(&s.state, JVMOS_SHIP_SUBMITTED);
+    if (!__atomic_load_n(&g_ring->relay_polling, __ATOMIC_SEQ_CST)) ring_doorbell();
+    wait_done(s);
+    // The slot is ours again: results are stable. Free it for the next begin(); the caller
+    // reads the results before starting another call.
+    const i32 err = s.error;
+    const i64 result = s.result;
+    store_release(&s.state, JVMOS_SHIP_FREE);
+    g_busy &= ~(1u << u32(&s - g_ring->slots));
+    if (err) return Errno(err);
+    return result;
+}
+
+void release(u32 handle) {
+    Call c = begin(JVMOS_SHIP_RELEASE, handle);
+    (void)call(c);
+}
+
+u64 calls_completed() { return g_ring ? __atomic_load_n(&g_ring->calls, __ATOMIC_RELAXED) : 0; }
+
+void on_completion_interrupt() {
+    // Nothing to do beyond waking the halted vCPU: the waiter re-checks its slot.
+}
+
+} // namespace jvmos::shipper
