@@ -181,7 +181,18 @@ Result<u64> do_readlinkat(i64 dirfd, u64 user_path, u64 buf, i64 size) {
     if (size <= 0) return Errno::EINVAL;
     UserPath path;
     TRY(copy_path(user_path, path));
-    // /proc/self/exe is synthesised locally (issue 4); until then it is shipped like any path.
+    // /proc/self/exe is the program, not the proxy (on the proxy "self" is the proxy).
+    // TODO: the synthesised /proc of the Linux-ABI work replaces this special case.
+    char abs[LINUX_PATH_MAX];
+    const char* base = dir_path(dirfd);
+    if (normalize_path(base ? base : "/", path.text, abs, sizeof abs).is_ok() &&
+        (strcmp(abs, "/proc/self/exe") == 0 || strcmp(abs, "/proc/thread-self/exe") == 0)) {
+        const char* exe = kernel::current_process().exe_path;
+        usize n = strlen(exe);
+        if (n > u64(size)) n = usize(size);
+        TRY(copy_to_user(buf, exe, n));
+        return n;
+    }
     shipper::Call c = TRY(begin_path_call(JVMOS_SHIP_READLINKAT, dirfd, path));
     const u64 max = u64(size) < shipper::Call::DATA_CAPACITY ? u64(size) : shipper::Call::DATA_CAPACITY;
     c.slot().args[0] = max;

@@ -3,6 +3,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "base/format.h"
+#include "base/path.h"
 #include "base/string.h"
 #include "kernel/boot.h"
 #include "kernel/files.h"
@@ -85,11 +86,16 @@ struct ProgramImage {
     usize size;
 };
 
-// Reads the whole executable named by the boot info's AT_EXECFN string into kernel memory.
-Result<ProgramImage> read_program(const jvmos_boot_info& boot) {
+// The path given to "execve" (AT_EXECFN): the last string of the boot info's block.
+const char* exec_path(const jvmos_boot_info& boot) {
     const char* s = gpa_to_kernel_va<const char>(boot.strings_gpa);
     for (u32 i = 0; i < boot.argc + boot.envc; i++) s += strlen(s) + 1;
-    const char* path = s; // execfn
+    return s;
+}
+
+// Reads a whole file (the program, its interpreter) into kernel memory through the shipper;
+// relative paths are relative to the working directory.
+Result<ProgramImage> read_file(const char* path) {
     shipper::Call open = shipper::begin(JVMOS_SHIP_OPENAT, cwd()->handle);
     open.slot().in_len = TRY(open.put_path(path, strlen(path)));
     open.slot().args[0] = 0; // O_RDONLY
@@ -227,21 +233,14 @@ void start_first_process(const jvmos_boot_info& boot) {
     files_init();
 
     // The program, read through the shipper like any file (relative to the working directory).
-    Result<ProgramImage> program = read_program(boot);
+    Result<ProgramImage> program = read_file(exec_path(boot));
+    if (normalize_path(cwd()->path, exec_path(boot), p->exe_path, sizeof p->exe_path).is_error())
+        p->exe_path[0] = 0;
     if (program.is_error()) fail_to_start("cannot read the program", program.error());
     const u8* image = program.value().bytes;
     Result<proc::ElfImage> parsed = proc::parse_elf(image, program.value().size);
     if (parsed.is_error()) fail_to_start("the program is not a valid executable", parsed.error());
     const proc::ElfImage& elf = parsed.value();
-    if (elf.interp) {
-        char line[256];
-        usize n = format(line, sizeof line,
-                         "jvmos: dynamically linked programs (interpreter %s) are not supported "
-                         "yet; link it statically\n", elf.interp);
-        host_log(line, n);
-        host_exit(126);
-    }
-
     // Layout like Linux without randomisation: stack at the top, mmap area below a gap.
     u64 stack_size = boot.rlimit_stack.cur;
     if (stack_size == RLIM_INFINITY || stack_size > MAX_STACK_RESERVATION)
@@ -252,6 +251,27 @@ void start_first_process(const jvmos_boot_info& boot) {
     Result<proc::LoadedImage> loaded = proc::load_elf(*as, elf, image, mm::PIE_BASE);
     if (loaded.is_error()) fail_to_start("cannot load the program", loaded.error());
     as->set_layout(STACK_TOP - gap, loaded.value().end);
+
+    // A dynamic program: its interpreter (ld-linux) is read through the shipper like the
+    // program and placed at the top of the mmap area, as Linux does; it starts first.
+    u64 entry = loaded.value().entry;
+    u64 interp_base = 0;
+    if (elf.interp) {
+        Result<ProgramImage> interp = read_file(elf.interp);
+        if (interp.is_error()) fail_to_start(elf.interp, interp.error());
+        Result<proc::ElfImage> iparsed = proc::parse_elf(interp.value().bytes, interp.value().size);
+        if (iparsed.is_error() || iparsed.value().type != proc::ElfType::Dyn || iparsed.value().interp)
+            fail_to_start(elf.interp, Errno::ELIBBAD);
+        const proc::ElfImage& ielf = iparsed.value();
+        Result<u64> base = as->regions().find_free(ielf.max_vaddr - ielf.min_vaddr, 0,
+                                                   mm::MMAP_MIN_ADDR, as->mmap_top());
+        if (base.is_error()) fail_to_start(elf.interp, Errno::ENOMEM);
+        Result<proc::LoadedImage> iloaded = proc::load_elf(*as, ielf, interp.value().bytes, base.value());
+        if (iloaded.is_error()) fail_to_start(elf.interp, iloaded.error());
+        entry = iloaded.value().entry;
+        interp_base = iloaded.value().bias;
+        heap().deallocate(interp.value().bytes, interp.value().size);
+    }
 
     constexpr u32 STACK_FLAGS = 0x02 | 0x20 | 0x100 | 0x100000; // PRIVATE|ANON|GROWSDOWN|NOREPLACE
     if (as->map_anonymous(STACK_TOP - stack_size, stack_size,
@@ -285,7 +305,7 @@ void start_first_process(const jvmos_boot_info& boot) {
         {proc::AT_PHDR, li.phdr},
         {proc::AT_PHENT, li.phent},
         {proc::AT_PHNUM, li.phnum},
-        {proc::AT_BASE, 0},
+        {proc::AT_BASE, interp_base},
         {proc::AT_FLAGS, 0},
         {proc::AT_ENTRY, li.entry},
         {proc::AT_UID, boot.uid},
@@ -322,7 +342,7 @@ void start_first_process(const jvmos_boot_info& boot) {
     arch::set_user_fs_base(0);
     auto* frame = reinterpret_cast<arch::TrapFrame*>(t->kernel_stack_top - sizeof(arch::TrapFrame));
     memset(frame, 0, sizeof *frame);
-    frame->rip = li.entry;
+    frame->rip = entry;
     frame->rsp = sp.value();
     frame->rflags = 0x202;
     frame->cs = JVMOS_SEL_USER_CS;

@@ -46,6 +46,7 @@ struct Process {
     SigAction actions[NSIG + 1]; // indexed by signal number
     RLimit rlimits[RLIMIT_COUNT];
     bool strace;
+    char exe_path[4096]; // absolute guest path of the program (/proc/self/exe)
 };
 
 Process& current_process();
