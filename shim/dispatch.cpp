@@ -4,6 +4,7 @@
 #include "base/format.h"
 #include "kernel/host.h"
 #include "kernel/process.h"
+#include "sched/scheduler.h"
 #include "shim/strace.h"
 #include "shim/table.h"
 
@@ -75,5 +76,6 @@ extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
                                   TracedMemory()));
         if (info.disposition == Disposition::Unknown) report_unknown_once(args.nr);
     }
+    sched::maybe_preempt();
     return args.full_return;
 }

@@ -38,13 +38,6 @@ static_assert(sizeof(LinuxSysinfo) == 112);
 
 } // namespace
 
-Result<u64> sys_exit(SyscallArgs& args) {
-    // One thread for now: the thread's exit is the process's.
-    kernel::exit_process(int(args.a[0] & 0xff));
-}
-
-Result<u64> sys_exit_group(SyscallArgs& args) { kernel::exit_process(int(args.a[0] & 0xff)); }
-
 Result<u64> sys_getpid(SyscallArgs&) { return u64(kernel::current_process().pid); }
 Result<u64> sys_gettid(SyscallArgs&) { return u64(kernel::current_thread().tid); }
 Result<u64> sys_getppid(SyscallArgs&) { return u64(kernel::current_process().ppid); }

@@ -86,6 +86,12 @@ namespace {
     LOCAL(sched_getaffinity)                                                                       \
     LOCAL(prlimit64)                                                                               \
     LOCAL(getrandom)                                                                               \
+    PARTIAL(clone, "threads (the pthread flag set); a new process (fork, vfork) is ENOSYS")      \
+    PARTIAL(futex, "WAIT/WAKE(_BITSET), REQUEUE, CMP_REQUEUE, WAKE_OP; no PI; shared = private")  \
+    PARTIAL(set_robust_list, "recorded; robust mutexes are not cleaned up at thread death")      \
+    LOCAL(sched_yield)                                                                             \
+    LOCAL(sched_setaffinity)                                                                       \
+    PARTIAL(prctl, "PR_SET_NAME and PR_GET_NAME; others EINVAL")                                  \
     UNSUPPORTED(rseq, ENOSYS, "glibc then marks rseq unregistered")                              \
     UNSUPPORTED(clone3, ENOSYS, "glibc falls back to clone(2)")
 

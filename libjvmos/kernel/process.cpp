@@ -23,15 +23,12 @@ namespace {
 constexpr u64 STACK_TOP = JVMOS_USER_TOP;          // like Linux without randomisation
 constexpr u64 MAX_STACK_RESERVATION = 64 * MiB;    // cap for an unlimited RLIMIT_STACK
 constexpr u64 MMAP_GAP_MIN = 128 * MiB;            // Linux's minimum gap below the stack
-constexpr usize KERNEL_STACK_SIZE = 64 * KiB;
 constexpr u64 RLIM_INFINITY = ~u64(0);
 
 // Static storage for the singletons (no global constructors in the kernel).
 alignas(Process) u8 g_process_storage[sizeof(Process)];
-alignas(Thread) u8 g_thread_storage[sizeof(Thread)];
 alignas(mm::AddressSpace) u8 g_as_storage[sizeof(mm::AddressSpace)];
 Process* g_process;
-Thread* g_thread;
 
 const char* signal_description(int sig) {
     switch (sig) {
@@ -135,7 +132,6 @@ Result<ProgramImage> read_file(const char* path) {
 } // namespace
 
 Process& current_process() { return *g_process; }
-Thread& current_thread() { return *g_thread; }
 
 void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
     // A "user-mode" exception at a kernel address is not the program's: kvm_pvm hosts without
@@ -203,11 +199,8 @@ void start_first_process(const jvmos_boot_info& boot) {
     pt.user_bit_on_tables = boot.flags & JVMOS_BOOT_HOST_PVM;
     auto* as = new (g_as_storage) mm::AddressSpace(frames(), heap(), boot.pml4_gpa, pt);
     auto* p = new (g_process_storage) Process{};
-    auto* t = new (g_thread_storage) Thread{};
     g_process = p;
-    g_thread = t;
     p->address_space = as;
-    p->main_thread = t;
     p->pid = boot.pid;
     p->ppid = boot.ppid;
     p->uid = boot.uid;
@@ -219,14 +212,11 @@ void start_first_process(const jvmos_boot_info& boot) {
     p->rlimits[3] = {boot.rlimit_stack.cur, boot.rlimit_stack.max};   // RLIMIT_STACK
     p->rlimits[7] = {boot.rlimit_nofile.cur, boot.rlimit_nofile.max}; // RLIMIT_NOFILE
     p->rlimits[4] = {0, RLIM_INFINITY};                               // RLIMIT_CORE
-    t->tid = boot.pid;
-
-    // Kernel stack and user extended state for the main thread.
-    auto* kstack = static_cast<u8*>(heap().allocate(KERNEL_STACK_SIZE, PAGE_SIZE));
-    t->xsave_area = heap().allocate(arch::xsave_area_size(), 64);
-    if (!kstack || !t->xsave_area) panic("out of memory creating the first thread");
-    t->kernel_stack_top = reinterpret_cast<u64>(kstack + KERNEL_STACK_SIZE);
-    arch::set_kernel_stack(t->kernel_stack_top);
+    // The main thread (its tid is the pid), with its kernel stack and extended-state area.
+    Result<Thread*> main_thread = sched::init(boot.pid);
+    if (main_thread.is_error()) panic("out of memory creating the first thread");
+    Thread* t = main_thread.value();
+    p->main_thread = t;
 
     // Shipping (files, pipes, the terminal), the standard fds and the working directory.
     shipper::init();

@@ -5,6 +5,7 @@
 #include "arch/x86_64/frame.h"
 #include "base/types.h"
 #include "mm/address_space.h"
+#include "sched/scheduler.h"
 
 namespace jvmos::kernel {
 
@@ -27,15 +28,7 @@ struct RLimit {
 };
 inline constexpr int RLIMIT_COUNT = 16;
 
-struct Thread {
-    i32 tid;
-    u64 kernel_stack_top;
-    u64 fs_base;
-    u64 gs_base;
-    u64 signal_mask;
-    u64 clear_child_tid; // set_tid_address / CLONE_CHILD_CLEARTID
-    void* xsave_area;    // the user's extended state while the thread is not running
-};
+using Thread = sched::Thread;
 
 struct Process {
     mm::AddressSpace* address_space;
@@ -50,7 +43,7 @@ struct Process {
 };
 
 Process& current_process();
-Thread& current_thread();
+inline Thread& current_thread() { return *sched::current(); }
 inline mm::AddressSpace& current_address_space() { return *current_process().address_space; }
 
 // A CPU exception in user mode: resolves demand faults, otherwise the program receives the

@@ -65,9 +65,19 @@ void pv_irq_disable() {
 }
 
 void pv_wait_for_interrupt() {
-    // HALT means "sti; hlt": VIF must be 1 or the vCPU never wakes (shared/PVM.md 4).
-    vif()->if_ = 1;
-    hypercall(HC_HALT);
+    // HALT means "sti; hlt": VIF must be 1 or the vCPU never wakes (shared/PVM.md 4). Unlike
+    // sti's one-instruction shadow, an interrupt can be delivered between setting VIF and the
+    // hypercall; its handler then moves the return address past the hypercall
+    // (idle_interrupted()), so a wake-up is never slept through.
+    asm volatile(".globl jvmos_pv_idle_begin\n"
+                 "jvmos_pv_idle_begin:\n\t"
+                 "movb $1, (%[vif])\n\t"
+                 "int $0x1b\n"
+                 ".globl jvmos_pv_idle_end\n"
+                 "jvmos_pv_idle_end:"
+                 :
+                 : [vif] "r"(&vif()->if_), "a"(u64(HC_HALT))
+                 : "rbx", "rcx", "rdx", "memory");
 }
 
 u64 pv_fault_address() { return vif()->cr2; } // the cr2_cell flag

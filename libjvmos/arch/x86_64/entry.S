@@ -238,4 +238,30 @@ jvmos_enter_user:
     mov %rdi, %rsp
     jmp jvmos_return_to_user_full
 
+/* void jvmos_switch_context(u64* save_rsp, u64 new_rsp): saves the callee-saved registers on
+ * the current kernel stack, stores its RSP in *save_rsp, and resumes the context at new_rsp. */
+    .global jvmos_switch_context
+jvmos_switch_context:
+    push %rbp
+    push %rbx
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, (%rdi)
+    mov %rsi, %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbx
+    pop %rbp
+    ret
+
+/* A new thread's first context: RSP points at its user TrapFrame. */
+    .global jvmos_thread_start
+jvmos_thread_start:
+    call jvmos_sched_after_switch
+    jmp jvmos_return_to_user_full
+
     .section .note.GNU-stack, "", @progbits

@@ -3,7 +3,10 @@
 #include "arch/x86_64/arch.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
+#include "sched/scheduler.h"
 #include "shipper/guest/ship.h"
+
+extern "C" char jvmos_pv_idle_begin[], jvmos_pv_idle_end[];
 
 namespace {
 const char* vector_name(jvmos::u64 v) {
@@ -23,19 +26,29 @@ const char* vector_name(jvmos::u64 v) {
 extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
     using namespace jvmos;
     if (frame->vector >= 32) {
-        // Device interrupts: the ship ring's completion (its waiter re-checks its slot) and the
-        // APIC's spurious vector (no EOI).
+        // An interrupt taken between the PV idle path's "VIF on" and its HALT hypercall:
+        // resume after the hypercall instead of halting through the wake-up.
+        if (frame->rip >= reinterpret_cast<u64>(jvmos_pv_idle_begin) &&
+            frame->rip < reinterpret_cast<u64>(jvmos_pv_idle_end))
+            frame->rip = reinterpret_cast<u64>(jvmos_pv_idle_end);
+        // Device interrupts: the ship ring's completion (wakes the threads whose calls are
+        // done), the scheduler's timer, and the APIC's spurious vector (no EOI).
         if (frame->vector == JVMOS_SHIP_VECTOR) {
-            shipper::on_completion_interrupt();
             arch::apic_eoi();
+            shipper::on_completion_interrupt();
+        } else if (frame->vector == sched::TIMER_VECTOR) {
+            arch::apic_eoi();
+            sched::on_timer_interrupt();
         } else if (frame->vector != 0xff) {
             arch::apic_eoi();
         }
+        if (frame->from_user()) sched::maybe_preempt();
         return;
     }
     const u64 fault_address = frame->vector == 14 ? arch::backend().fault_address() : 0;
     if (frame->from_user()) {
         kernel::handle_user_exception(*frame, fault_address);
+        sched::maybe_preempt();
         return;
     }
     panic_with_frame(*frame, fault_address, "%s in the kernel", vector_name(frame->vector));

@@ -1,0 +1,86 @@
+// Threads and the scheduler. One address space, so a thread is a kernel stack, a saved kernel
+// context, the user's registers (the TrapFrame at the top of its kernel stack while it is in
+// the kernel), its FS/GS bases and its extended (XSAVE) state.
+//
+// Today one vCPU runs every thread: a run queue, blocking with timeouts (the LAPIC's
+// TSC-deadline timer), and preemption by a time slice. The structures are per-vCPU ready
+// (PerCpu::current, a run queue per CPU) for the SMP scheduler.
+//
+// Locking: single vCPU; the kernel runs with interrupts off (the PV VIF and the HW IF), so the
+// scheduler's state changes only at well-defined points. TODO(smp): a run-queue lock per vCPU.
+#pragma once
+
+#include "arch/x86_64/frame.h"
+#include "base/result.h"
+#include "base/types.h"
+
+namespace jvmos::sched {
+
+enum class ThreadState : u8 { Runnable, Running, Blocked, Dead };
+
+// Why a blocked thread woke up.
+enum class WakeReason : u8 { Woken, TimedOut, Interrupted };
+
+struct Thread {
+    i32 tid;
+    ThreadState state;
+    WakeReason wake_reason;
+    u64 kernel_stack_base;  // lowest address of the kernel stack (heap)
+    u64 kernel_stack_top;
+    u64 saved_rsp;          // kernel context while switched out (callee-saved regs on stack)
+    u64 fs_base;
+    u64 gs_base;
+    u64 signal_mask;
+    u64 clear_child_tid;    // set_tid_address / CLONE_CHILD_CLEARTID
+    u64 robust_list;        // set_robust_list (recorded)
+    void* xsave_area;       // the user's extended state while the thread is switched out
+    char name[16];          // prctl(PR_SET_NAME)
+    i64 wake_deadline;      // monotonic ns, or 0 for none
+    Thread* next;           // run queue / wait queue link
+    Thread* timer_next;     // sorted list of threads sleeping with a deadline
+    Thread* all_next;       // every live thread
+    void* wait_channel;     // what a blocked thread waits for (futex key, ship slot...)
+    u64 wait_bitset;        // futex bitset
+};
+
+// A FIFO of blocked threads.
+struct WaitQueue {
+    Thread* head = nullptr;
+    Thread* tail = nullptr;
+    void push(Thread* t);
+    Thread* pop();
+    bool remove(Thread* t);
+    bool empty() const { return head == nullptr; }
+};
+
+// Creates the program's main thread and makes it current (kernel boot, once).
+Result<Thread*> init(i32 tid);
+Thread* current();
+usize live_threads();
+
+// A new thread whose first return to user mode uses `frame` (copied onto its kernel stack).
+Result<Thread*> create_thread(const arch::TrapFrame& frame, i32 tid);
+
+void make_runnable(Thread* t);
+// Blocks the current thread until make_runnable()/wake() or `deadline_ns` (monotonic, 0 =
+// none). Returns why it woke.
+WakeReason block(i64 deadline_ns);
+// Wakes a thread blocked in block() with reason Woken (no-op if it is not blocked).
+void wake(Thread* t);
+// As wake(), from an interrupt handler: the woken thread runs at the next return to user mode
+// (completed I/O should not wait for a time slice to end).
+void wake_from_interrupt(Thread* t);
+void yield();
+// Ends the current thread (its kernel stack is freed by the next thread to run).
+[[noreturn]] void exit_current();
+
+// Interrupt-time hooks: the LAPIC timer fired / a reschedule is due on return to user mode.
+void on_timer_interrupt();
+// Called on every return to user mode: switches if the time slice is over or the current
+// thread blocked.
+void maybe_preempt();
+
+// The LAPIC timer vector.
+inline constexpr u64 TIMER_VECTOR = 0x30;
+
+} // namespace jvmos::sched
