@@ -26,12 +26,18 @@ public:
         return int64_t(n);
     }
     void log(std::string_view text) override { logged += text; }
+    int64_t ship_setup(uint64_t ring_gpa) override {
+        setup_gpas.push_back(ring_gpa);
+        return setup_result;
+    }
 
     std::vector<std::pair<int, std::string>> writes;
     int64_t write_result = 0;
     std::string input;
     int last_read_fd = -1;
     std::string logged;
+    std::vector<uint64_t> setup_gpas;
+    int64_t setup_result = 0;
 };
 
 class ExitHandlerTest : public ::testing::Test {
@@ -129,6 +135,23 @@ TEST_F(ExitHandlerTest, RequestBlockOutsideRamOrMisalignedPanics) {
               ExitAction::Kind::Panic);
     EXPECT_EQ(handle_exit(out(JVMOS_PORT_REQUEST, 0x1003), mem, host).kind,
               ExitAction::Kind::Panic);
+}
+
+TEST_F(ExitHandlerTest, ShipSetupPassesTheRingAddressAndReturnsTheResult) {
+    auto* req = request_at(0x1000, JVMOS_HOST_SHIP_SETUP, 0x40000, 0, 0);
+    EXPECT_EQ(handle_exit(out(JVMOS_PORT_REQUEST, 0x1000), mem, host).kind,
+              ExitAction::Kind::Resume);
+    ASSERT_EQ(host.setup_gpas.size(), 1u);
+    EXPECT_EQ(host.setup_gpas[0], 0x40000u);
+    EXPECT_EQ(req->result, 0);
+
+    host.setup_result = -22; // EINVAL from the relay reaches the guest as -errno
+    req = request_at(0x1000, JVMOS_HOST_SHIP_SETUP, 0x1234, 0, 0);
+    EXPECT_EQ(handle_exit(out(JVMOS_PORT_REQUEST, 0x1000), mem, host).kind,
+              ExitAction::Kind::Resume);
+    ASSERT_EQ(host.setup_gpas.size(), 2u);
+    EXPECT_EQ(host.setup_gpas[1], 0x1234u);
+    EXPECT_EQ(req->result, -22);
 }
 
 TEST_F(ExitHandlerTest, UnknownOpPanics) {
