@@ -38,6 +38,13 @@ static_assert(sizeof(LinuxSysinfo) == 112);
 
 } // namespace
 
+Result<u64> sys_getcpu(SyscallArgs& args) {
+    // One vCPU runs every thread for now (SMP reports the calling vCPU); one NUMA node.
+    if (args.a[0]) TRY(UserPtr<u32>(args.a[0]).write(0));
+    if (args.a[1]) TRY(UserPtr<u32>(args.a[1]).write(0));
+    return 0;
+}
+
 Result<u64> sys_getpid(SyscallArgs&) { return u64(kernel::current_process().pid); }
 Result<u64> sys_gettid(SyscallArgs&) { return u64(kernel::current_thread().tid); }
 Result<u64> sys_getppid(SyscallArgs&) { return u64(kernel::current_process().ppid); }

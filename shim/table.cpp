@@ -1,5 +1,8 @@
 #include "shim/table.h"
 
+#include "base/format.h"
+#include "kernel/host.h"
+
 namespace jvmos::shim {
 namespace {
 
@@ -90,6 +93,7 @@ namespace {
     PARTIAL(futex, "WAIT/WAKE(_BITSET), REQUEUE, CMP_REQUEUE, WAKE_OP; no PI; shared = private")  \
     PARTIAL(set_robust_list, "recorded; robust mutexes are not cleaned up at thread death")      \
     LOCAL(sched_yield)                                                                             \
+    LOCAL(getcpu)                                                                                  \
     LOCAL(sched_setaffinity)                                                                       \
     PARTIAL(prctl, "PR_SET_NAME and PR_GET_NAME; others EINVAL")                                  \
     UNSUPPORTED(rseq, ENOSYS, "glibc then marks rseq unregistered")                              \
@@ -132,6 +136,38 @@ constexpr Table TABLE = build_table();
 constexpr SyscallInfo UNKNOWN = {nullptr, Disposition::Unknown, nullptr, nullptr, Errno::ENOSYS};
 
 } // namespace
+
+void print_syscall_table() {
+    static char buf[8192];
+    StringBuilder sb(buf, sizeof buf);
+    auto flush = [&] {
+        kernel::host_log(sb.c_str(), sb.length());
+        sb = StringBuilder(buf, sizeof buf);
+    };
+    for (u64 nr = 0; nr < JVMOS_SYSCALL_COUNT_MAX; nr++) {
+        const SyscallInfo& e = TABLE.entries[nr];
+        if (!e.name) continue;
+        const char* kind = e.disposition == Disposition::Local         ? "local"
+                           : e.disposition == Disposition::Shipped     ? "shipped"
+                           : e.disposition == Disposition::Partial     ? "partial"
+                           : e.disposition == Disposition::Unsupported ? "unsupported"
+                                                                       : "unknown";
+        char line[512];
+        usize n;
+        if (e.disposition == Disposition::Unsupported)
+            n = format(line, sizeof line, "%3llu %-24s %-11s %s: %s\n", (unsigned long long)nr,
+                       e.name, kind, errno_name(e.error), e.note ? e.note : "");
+        else if (e.disposition == Disposition::Unknown)
+            n = format(line, sizeof line, "%3llu %-24s %-11s ENOSYS\n", (unsigned long long)nr,
+                       e.name, kind);
+        else
+            n = format(line, sizeof line, "%3llu %-24s %-11s%s%s\n", (unsigned long long)nr,
+                       e.name, kind, e.note ? " " : "", e.note ? e.note : "");
+        if (sb.length() + n + 1 >= sizeof buf) flush();
+        sb.append(line);
+    }
+    flush();
+}
 
 const SyscallInfo& syscall_info(u64 nr) {
     return nr < JVMOS_SYSCALL_COUNT_MAX ? TABLE.entries[nr] : UNKNOWN;

@@ -28,4 +28,8 @@ struct SyscallInfo {
 // The entry for `nr` (an Unknown entry for numbers outside the table).
 const SyscallInfo& syscall_info(u64 nr);
 
+// Prints the compatibility table (every Linux syscall with its disposition and note) to the
+// monitor's stdout-bound log: `jvmos --syscalls`.
+void print_syscall_table();
+
 } // namespace jvmos::shim

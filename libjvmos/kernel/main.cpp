@@ -8,6 +8,7 @@
 #include "kernel/host.h"
 #include "kernel/panic.h"
 #include "kernel/time.h"
+#include "shim/table.h"
 
 namespace jvmos::kernel {
 void set_boot_info(const jvmos_boot_info* b);
@@ -73,6 +74,10 @@ extern "C" void jvmos_kernel_main(jvmos_boot_info* boot) {
     time_init(*boot);
     arch::init_boot_cpu(*boot);
 
+    if (boot->flags & JVMOS_BOOT_LIST_SYSCALLS) {
+        shim::print_syscall_table();
+        host_exit(0);
+    }
     if (boot->flags & JVMOS_BOOT_KERNEL_BENCH) {
         run_kernel_bench();
         host_exit(0);

@@ -17,6 +17,8 @@
 
 #include <new>
 
+extern "C" char __kernel_start[], __kernel_end[]; // kernel.ld
+
 namespace jvmos::kernel {
 namespace {
 
@@ -137,7 +139,8 @@ void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
     // A "user-mode" exception at a kernel address is not the program's: kvm_pvm hosts without
     // the paravirtual native mode run the kernel's syscall entry at user privilege, so the
     // hardware backend's first privileged instruction there faults.
-    if (frame.rip >= JVMOS_PHYSMAP_BASE)
+    if (frame.rip >= reinterpret_cast<u64>(__kernel_start) &&
+        frame.rip < reinterpret_cast<u64>(__kernel_end))
         panic_with_frame(frame, fault_address,
                          "kernel code ran at user privilege (CPU exception %llu); on a kvm_pvm "
                          "host the hardware-virtualisation backend cannot take syscalls: use "

@@ -74,6 +74,7 @@
 #define JVMOS_BOOT_STRACE (1u << 0)      /* print every syscall in strace format */
 #define JVMOS_BOOT_KERNEL_BENCH (1u << 1) /* run the in-kernel benchmarks, print, exit 0 */
 #define JVMOS_BOOT_HOST_PVM (1u << 2)     /* the host is kvm_pvm (U=1 on every page) */
+#define JVMOS_BOOT_LIST_SYSCALLS (1u << 3) /* print the syscall compatibility table, exit 0 */
 
 #define JVMOS_MAX_CPUS 64
 #define JVMOS_MAX_MEM_RANGES 4

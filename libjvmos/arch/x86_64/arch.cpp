@@ -80,7 +80,16 @@ void init_xsave(BackendKind kind) {
         // On the PV host XCR0 is the host's (0xe7) and fixed (shared/PVM.md 3).
         g_xsave_mask = xgetbv(0);
     }
-    g_xsave_size = cpuid(0xd, 0).ebx;
+    // The standard-format area's size for the components in the mask. CPUID.(0xd,0).EBX would
+    // give it for the XCR0 that CPUID believes is set, which on kvm_pvm is not the hardware's
+    // (it reported 576 bytes while XCR0 = 0xe7 needs ~2.7 KiB): compute it per component.
+    usize size = 512 + 64; // legacy area + header
+    for (u32 i = 2; i < 64; i++) {
+        if (!(g_xsave_mask & (1ull << i))) continue;
+        const CpuidResult c = cpuid(0xd, i);
+        if (c.ebx + c.eax > size) size = c.ebx + c.eax;
+    }
+    g_xsave_size = size;
 }
 
 } // namespace
