@@ -69,6 +69,9 @@ ExitAction handle_request(uint32_t request_gpa, const GuestMemory& mem, HostServ
         if (sig == 0 || sig > 64) return panic("malformed kill report: signal " + hex(sig));
         return {ExitAction::Kind::Killed, 128 + int(sig), ok ? text : std::string()};
     }
+    case JVMOS_HOST_SHIP_SETUP:
+        req->result = host.ship_setup(args[0]);
+        return {};
     default:
         return panic("unknown host request op " + std::to_string(op));
     }

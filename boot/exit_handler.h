@@ -42,6 +42,10 @@ public:
     virtual int64_t stdio_read(int fd, std::span<uint8_t> bytes) = 0;
     // Diagnostic text for the monitor's stderr (already newline-terminated by the guest).
     virtual void log(std::string_view text) = 0;
+    // JVMOS_HOST_SHIP_SETUP: connect the ship ring at `ring_gpa` (guest-provided, unchecked) to
+    // the relay. Returns 0 or -errno for the guest. A malformed ring is the guest kernel's bug:
+    // the implementation also stops the vCPU with a report (Vcpu::request_stop).
+    virtual int64_t ship_setup(uint64_t ring_gpa) = 0;
 };
 
 struct ExitAction {

@@ -1,13 +1,17 @@
 // jvmos: runs a Linux x86-64 program on the libjvmos guest kernel in a new KVM virtual machine.
-// Wiring only: parse the command line, create the VM, load the kernel, run vCPU 0, and turn
-// the outcome into this process's exit status.
+// Wiring only: parse the command line, start or reach linux-proxy, create the VM and the relay,
+// load the kernel, run vCPU 0, and turn the outcome into this process's exit status.
 #include "cli.h"
 #include "guest_memory.h"
 #include "layout.h"
 #include "loader.h"
+#include "proxy_launch.h"
+#include "relay.h"
 #include "vm.h"
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <csignal>
 #include <cstdio>
@@ -15,7 +19,11 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
+#include <optional>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 #include <x86intrin.h>
 
@@ -54,6 +62,57 @@ public:
     void log(std::string_view text) override {
         (void)!::write(STDERR_FILENO, text.data(), text.size());
     }
+    int64_t ship_setup(uint64_t ring_gpa) override {
+        return m_relay ? m_relay->setup(GuestPhysAddr{ring_gpa}) : -ENOSYS;
+    }
+    void attach(Relay& relay) { m_relay = &relay; }
+
+private:
+    Relay* m_relay = nullptr;
+};
+
+// How the relay's reports reach vCPU 0 (and the user).
+class MonitorEvents final : public RelayEvents {
+public:
+    explicit MonitorEvents(Vcpu& vcpu) : m_vcpu(vcpu) {}
+
+    void guest_fault(std::string report) override {
+        m_vcpu.request_stop({ExitAction::Kind::Panic, JVMOS_EXIT_PANIC,
+                             "guest kernel bug in the ship ring: " + report});
+    }
+    void connection_lost() override {
+        m_lost.store(true);
+        m_vcpu.request_stop({ExitAction::Kind::Killed, EXIT_PROXY_LOST, LOST_MESSAGE});
+        // Backstop in case vCPU 0 does not come back (stuck in a host call): the process ends
+        // well within two seconds of the loss either way.
+        std::thread([reported = m_reported] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            if (!reported->exchange(true)) std::fprintf(stderr, "jvmos: %s\n", LOST_MESSAGE);
+            std::fflush(stderr);
+            _exit(EXIT_PROXY_LOST);
+        }).detach();
+    }
+    void relay_failed(std::string what) override {
+        m_vcpu.request_stop(
+            {ExitAction::Kind::Panic, JVMOS_EXIT_PANIC, "the relay failed: " + what});
+    }
+
+    bool connection_lost_seen() const { return m_lost.load(); }
+    // The one report of the loss: prints it unless the backstop already has, then ends the
+    // process (the proxy is gone; there is nothing left to tear down politely).
+    [[noreturn]] void exit_for_lost_connection() {
+        if (!m_reported->exchange(true)) std::fprintf(stderr, "jvmos: %s\n", LOST_MESSAGE);
+        std::fflush(stderr);
+        _exit(EXIT_PROXY_LOST);
+    }
+
+    static constexpr int EXIT_PROXY_LOST = 1;
+    static constexpr const char* LOST_MESSAGE = "linux-proxy connection lost";
+
+private:
+    Vcpu& m_vcpu;
+    std::atomic<bool> m_lost{false};
+    std::shared_ptr<std::atomic<bool>> m_reported = std::make_shared<std::atomic<bool>>(false);
 };
 
 std::string self_dir() {
@@ -84,7 +143,19 @@ std::vector<uint8_t> read_program(const std::string& path) {
     return bytes;
 }
 
-int run(const Options& opts) {
+// A colocated proxy sees the same file system: name a missing mount directory precisely before
+// the proxy can only answer ENOENT for the whole session.
+void check_host_directories(const SessionPlan& session) {
+    for (const auto& m : session.mounts) {
+        struct stat st;
+        if (stat(m.host_path.c_str(), &st) < 0)
+            throw std::runtime_error("cannot mount " + m.host_path + ": " + std::strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+            throw std::runtime_error("cannot mount " + m.host_path + ": " + std::strerror(ENOTDIR));
+    }
+}
+
+int run(const Options& opts, const SessionPlan& session) {
     BootPlan plan;
     std::string program_path;
     if (!opts.kernel_bench) {
@@ -103,10 +174,47 @@ int run(const Options& opts) {
     // SMP arrives with the scheduler (issue 4); the ABI and layout already carry N vCPUs.
     plan.cpus = 1;
 
+    // linux-proxy first: started beside us (it inherits our stdio), or reached at --proxy.
+    std::optional<ProxyLink> link;
+    if (opts.proxy) {
+        link.emplace(ProxyLink::connect(*opts.proxy));
+    } else {
+        check_host_directories(session);
+        link.emplace(ProxyLink::start(self_dir() + "/jvmos-proxy"));
+    }
+
     Kvm kvm;
     GuestMemory memory(opts.mem);
     Vm vm(kvm, memory);
     Vcpu vcpu0(vm, 0);
+    // The ship ring's doorbell and completion interrupt, registered before the guest runs.
+    const int doorbell_fd = vm.add_doorbell(JVMOS_PORT_DOORBELL);
+    const int irq_fd = vm.add_msi_irqfd(/*dest_apic_id=*/0, JVMOS_SHIP_VECTOR);
+
+    MonitorEvents events(vcpu0);
+    std::optional<Relay> relay;
+    {
+        RelayConfig config;
+        config.proxy_socket = link->take_socket();
+        config.stdio = link->stdio_mode();
+        config.session = session;
+        config.doorbell_fd = doorbell_fd;
+        config.irq_fd = irq_fd;
+        try {
+            relay.emplace(memory, events, std::move(config));
+        } catch (const RelayStartError& e) {
+            if (e.refused()) throw;
+            if (opts.proxy)
+                throw std::runtime_error("cannot connect to linux-proxy at " + opts.proxy->text +
+                                         ": " + e.what());
+            std::string why = e.what();
+            // The usual reason: the child could not run (bad binary, crashed at startup).
+            for (int i = 0; i < 100 && link->child_exit_status().empty(); i++) usleep(1000);
+            if (const std::string status = link->child_exit_status(); !status.empty())
+                why += " (" + status + ")";
+            throw std::runtime_error("cannot start linux-proxy: " + why);
+        }
+    }
 
     const bool pvm = vcpu0.host_is_pvm();
     if (pvm) plan.flags |= JVMOS_BOOT_HOST_PVM;
@@ -137,7 +245,9 @@ int run(const Options& opts) {
     if (plan.backend == JVMOS_BACKEND_HW) vcpu0.enable_xsave(cpuid);
 
     ProcessHost host;
+    host.attach(*relay);
     ExitAction action = vcpu0.run(host);
+    if (events.connection_lost_seen()) events.exit_for_lost_connection();
     switch (action.kind) {
     case ExitAction::Kind::Exit: return action.status;
     case ExitAction::Kind::Killed:
@@ -171,10 +281,21 @@ int main(int argc, char** argv) {
         std::printf("jvmos %s (guest ABI %u)\n", JVMOS_VERSION, JVMOS_ABI_VERSION);
         return 0;
     }
-    // A closed stdout must surface as EPIPE to the guest, not kill the monitor.
+    SessionPlan session;
+    try {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd))
+            die(EXIT_SETUP, std::string("cannot determine the current directory: ") +
+                                std::strerror(errno));
+        session = plan_session(opts, cwd);
+    } catch (const UsageError& e) {
+        die(EXIT_USAGE, e.what());
+    }
+    // A closed stdout must surface as EPIPE to the guest, not kill the monitor (nor the proxy,
+    // which inherits this disposition).
     std::signal(SIGPIPE, SIG_IGN);
     try {
-        return run(opts);
+        return run(opts, session);
     } catch (const std::exception& e) {
         die(EXIT_SETUP, e.what());
     }

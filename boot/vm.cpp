@@ -4,12 +4,14 @@
 #include "layout.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
 #include <string>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -35,6 +37,27 @@ struct OneMsr {
     } hdr;
     kvm_msr_entry entry{};
 };
+
+// The signal request_stop() sends to the vCPU thread. Its handler does nothing: the point is that
+// KVM_RUN (or a blocking host call) returns EINTR.
+int stop_signal() { return SIGRTMIN; }
+
+void install_stop_handler() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction sa{};
+        sa.sa_handler = [](int) {};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0; // no SA_RESTART: interrupted calls return EINTR
+        if (sigaction(stop_signal(), &sa, nullptr) < 0) fail("sigaction");
+    });
+}
+
+int new_eventfd() {
+    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) fail("eventfd");
+    return fd;
+}
 
 } // namespace
 
@@ -94,6 +117,50 @@ Vm::Vm(Kvm& kvm, GuestMemory& memory) : m_kvm(kvm), m_memory(memory) {
 
 Vm::~Vm() {
     if (m_fd >= 0) close(m_fd);
+    for (int fd : m_eventfds) close(fd);
+}
+
+int Vm::add_doorbell(uint16_t port) {
+    const int fd = new_eventfd();
+    m_eventfds.push_back(fd);
+    kvm_ioeventfd io{};
+    io.addr = port;
+    io.len = 4;
+    io.fd = fd;
+    io.flags = KVM_IOEVENTFD_FLAG_PIO;
+    if (ioctl(m_fd, KVM_IOEVENTFD, &io) < 0) fail("KVM_IOEVENTFD (the ship ring's doorbell)");
+    return fd;
+}
+
+int Vm::add_msi_irqfd(uint32_t dest_apic_id, uint8_t vector) {
+    if (m_gsi_routed || dest_apic_id > 255)
+        throw std::runtime_error("add_msi_irqfd: called twice or APIC id out of range");
+    // The one routed interrupt. GSI numbers are the VM's own names for routes; 24 is past the
+    // in-kernel IOAPIC's pins so that it could never be confused with one.
+    constexpr uint32_t GSI = 24;
+    struct {
+        uint32_t nr = 1;
+        uint32_t flags = 0;
+        kvm_irq_routing_entry entries[1] = {};
+    } routing;
+    static_assert(offsetof(decltype(routing), entries) == 8);
+    routing.entries[0].gsi = GSI;
+    routing.entries[0].type = KVM_IRQ_ROUTING_MSI;
+    // Fixed delivery, physical destination, edge: data is just the vector.
+    routing.entries[0].u.msi.address_lo = 0xfee00000u | (dest_apic_id << 12);
+    routing.entries[0].u.msi.address_hi = 0;
+    routing.entries[0].u.msi.data = vector;
+    if (ioctl(m_fd, kvm_abi::SET_GSI_ROUTING, &routing) < 0)
+        fail("KVM_SET_GSI_ROUTING (the ship ring's completion interrupt)");
+    m_gsi_routed = true;
+    const int fd = new_eventfd();
+    m_eventfds.push_back(fd);
+    kvm_irqfd irqfd{};
+    irqfd.fd = uint32_t(fd);
+    irqfd.gsi = GSI;
+    if (ioctl(m_fd, KVM_IRQFD, &irqfd) < 0)
+        fail("KVM_IRQFD (the ship ring's completion interrupt)");
+    return fd;
 }
 
 Vcpu::Vcpu(Vm& vm, uint32_t index) : m_vm(vm), m_index(index) {
@@ -103,6 +170,7 @@ Vcpu::Vcpu(Vm& vm, uint32_t index) : m_vm(vm), m_index(index) {
     void* p = mmap(nullptr, m_run_size, PROT_READ | PROT_WRITE, MAP_SHARED, m_fd, 0);
     if (p == MAP_FAILED) fail("mmap of the vCPU run area");
     m_run = static_cast<kvm_run*>(p);
+    install_stop_handler();
 }
 
 Vcpu::~Vcpu() {
@@ -227,8 +295,33 @@ void Vcpu::enable_xsave(const std::vector<kvm_cpuid_entry2>& supported) {
     if (ioctl(m_fd, KVM_SET_XCRS, &xcrs) < 0) fail("KVM_SET_XCRS");
 }
 
+void Vcpu::request_stop(ExitAction action) {
+    std::lock_guard<std::mutex> lock(m_stop_mutex);
+    if (m_stop_action) return;
+    m_stop_action = std::move(action);
+    m_stop_requested.store(true);
+    // Either run() sees the flag before its next KVM_RUN, or KVM sees immediate_exit, or the
+    // signal interrupts a KVM_RUN (or host call) already in progress.
+    __atomic_store_n(&m_run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    if (m_running.load()) pthread_kill(m_thread, stop_signal());
+}
+
 ExitAction Vcpu::run(HostServices& host) {
+    {
+        std::lock_guard<std::mutex> lock(m_stop_mutex);
+        m_thread = pthread_self();
+        m_running.store(true);
+    }
+    ExitAction action = run_loop(host);
+    std::lock_guard<std::mutex> lock(m_stop_mutex);
+    m_running.store(false);
+    if (m_stop_action) return *m_stop_action; // a stop request outranks what the guest did last
+    return action;
+}
+
+ExitAction Vcpu::run_loop(HostServices& host) {
     for (;;) {
+        if (m_stop_requested.load()) return {};
         if (ioctl(m_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN) continue;
             fail("KVM_RUN");

@@ -104,6 +104,8 @@ private:
     Vm& m_vm;
     uint32_t m_index;
     int m_fd = -1;
+    ExitAction run_loop(HostServices& host);
+
     kvm_run* m_run = nullptr;
     int m_run_size = 0;
 

@@ -8,6 +8,7 @@
 #include "kernel/memory.h"
 #include "kernel/panic.h"
 #include "kernel/time.h"
+#include "sched/scheduler.h"
 
 namespace jvmos::shipper {
 namespace {
@@ -15,12 +16,13 @@ namespace {
 jvmos_ship_ring* g_ring;
 u8* g_slot_data[JVMOS_SHIP_SLOTS];
 u32 g_busy; // slots claimed by a Call (bit per slot)
+sched::WaitQueue g_slot_waiters; // threads waiting for a free slot
 static_assert(JVMOS_SHIP_SLOTS <= 32);
 
 // How long a waiting thread spins before it halts for the completion interrupt. A shipped call
 // is a Cap'n Proto round trip (~50-80 us); halting and being woken costs several traps to the
 // hypervisor (~28 us each on kvm_pvm here), so spinning through a typical call is cheaper.
-// TODO(smp): with other runnable threads, park instead of spinning.
+// TODO(perf): do not spin when other threads are runnable.
 constexpr u64 SPIN_NS = 300'000;
 
 inline void ring_doorbell() {
@@ -30,6 +32,10 @@ inline void ring_doorbell() {
 inline u32 load_acquire(volatile u32* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 inline void store_release(volatile u32* p, u32 v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
+// The thread waiting for each slot's completion (nullptr: none, or still spinning).
+sched::Thread* g_waiter[JVMOS_SHIP_SLOTS];
+u32 g_waiting_count;
+
 void wait_done(jvmos_ship_slot& s) {
     if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return;
     const u64 spin_until = arch::rdtsc() + kernel::ns_to_tsc(SPIN_NS);
@@ -37,16 +43,16 @@ void wait_done(jvmos_ship_slot& s) {
         if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return;
         arch::cpu_relax();
     }
-    // Slow path: ask for the interrupt, re-check (the relay may have finished in between), and
-    // halt until something arrives.
-    for (;;) {
-        __atomic_store_n(&g_ring->guest_waiting, 1u, __ATOMIC_SEQ_CST);
-        if (load_acquire(&s.state) == JVMOS_SHIP_DONE) break;
-        arch::backend().wait_for_interrupt();
-        arch::backend().irq_disable();
-        if (load_acquire(&s.state) == JVMOS_SHIP_DONE) break;
-    }
-    __atomic_store_n(&g_ring->guest_waiting, 0u, __ATOMIC_SEQ_CST);
+    // Slow path: ask the relay for the completion interrupt, re-check (it may have finished in
+    // between), then block; other threads run meanwhile, and an idle vCPU halts. Interrupts
+    // are off in the kernel, so the completion cannot be handled between the check and the
+    // block.
+    const u32 i = u32(&s - g_ring->slots);
+    g_waiter[i] = sched::current();
+    if (g_waiting_count++ == 0) __atomic_store_n(&g_ring->guest_waiting, 1u, __ATOMIC_SEQ_CST);
+    while (load_acquire(&s.state) != JVMOS_SHIP_DONE) sched::block(0);
+    g_waiter[i] = nullptr;
+    if (--g_waiting_count == 0) __atomic_store_n(&g_ring->guest_waiting, 0u, __ATOMIC_SEQ_CST);
 }
 
 } // namespace
@@ -105,12 +111,18 @@ Call begin(u32 op, u32 handle) {
         c.m_data = g_slot_data[i];
         return c;
     }
-    panic("all %u ship slots are busy", JVMOS_SHIP_SLOTS); // one thread: impossible
+    // More threads in shipped calls than slots: wait until a call frees one.
+    g_slot_waiters.push(sched::current());
+    sched::block(0);
+    return begin(op, handle);
 }
 
 Result<i64> call(Call& c) {
     jvmos_ship_slot& s = *c.m_slot;
-    store_release(&s.state, JVMOS_SHIP_SUBMITTED);
+    // Sequentially consistent: the load of relay_polling must not pass the store (x86 lets a
+    // load overtake an earlier store), or the guest could skip the doorbell just as the relay
+    // stops polling, and both would wait forever.
+    __atomic_store_n(&s.state, u32(JVMOS_SHIP_SUBMITTED), __ATOMIC_SEQ_CST);
     if (!__atomic_load_n(&g_ring->relay_polling, __ATOMIC_SEQ_CST)) ring_doorbell();
     wait_done(s);
     // The slot is ours again: results are stable. Free it for the next begin(); the caller
@@ -119,6 +131,7 @@ Result<i64> call(Call& c) {
     const i64 result = s.result;
     store_release(&s.state, JVMOS_SHIP_FREE);
     g_busy &= ~(1u << u32(&s - g_ring->slots));
+    if (sched::Thread* t = g_slot_waiters.pop()) sched::wake(t);
     if (err) return Errno(err);
     return result;
 }
@@ -131,7 +144,9 @@ void release(u32 handle) {
 u64 calls_completed() { return g_ring ? __atomic_load_n(&g_ring->calls, __ATOMIC_RELAXED) : 0; }
 
 void on_completion_interrupt() {
-    // Nothing to do beyond waking the halted vCPU: the waiter re-checks its slot.
+    for (u32 i = 0; i < JVMOS_SHIP_SLOTS; i++)
+        if (g_waiter[i] && load_acquire(&g_ring->slots[i].state) == JVMOS_SHIP_DONE)
+            sched::wake_from_interrupt(g_waiter[i]);
 }
 
 } // namespace jvmos::shipper

@@ -124,17 +124,24 @@ void Client::disconnect() {
 
 // ---- one-call helpers ----------------------------------------------------------------------
 
+namespace {
+
+// The whole string, embedded NULs included (capnp's std::string conversion stops at the first).
+kj::StringPtr text(const std::string& s) { return kj::StringPtr(s.data(), s.size()); }
+
+} // namespace
+
 SessionReply new_session(Client& client, const std::vector<MountArg>& mounts,
                          const std::string& cwd) {
     auto request = client.service().newSessionRequest();
     auto config = request.initConfig();
     auto list = config.initMounts(mounts.size());
     for (size_t i = 0; i < mounts.size(); ++i) {
-        list[i].setHostPath(mounts[i].host);
-        list[i].setGuestPath(mounts[i].guest);
+        list[i].setHostPath(text(mounts[i].host));
+        list[i].setGuestPath(text(mounts[i].guest));
         list[i].setReadOnly(mounts[i].read_only);
     }
-    config.setCwd(cwd);
+    config.setCwd(text(cwd));
     request.initStdio().setInherited();
     auto reply = request.send().wait(client.ws());
     return SessionReply{reply.getErrno(), reply.getSession()};
@@ -143,7 +150,7 @@ SessionReply new_session(Client& client, const std::vector<MountArg>& mounts,
 OpenReply open_at(Client& c, proto::Handle::Client& dir, const std::string& path, uint32_t flags,
                   uint32_t mode) {
     auto request = dir.openAtRequest();
-    request.setPath(path);
+    request.setPath(text(path));
     request.setFlags(flags);
     request.setMode(mode);
     auto reply = request.send().wait(c.ws());
@@ -175,7 +182,7 @@ CountReply write(Client& c, proto::Handle::Client& handle, const std::string& da
 StatReply stat_at(Client& c, proto::Handle::Client& dir, const std::string& path,
                   uint32_t flags) {
     auto request = dir.statAtRequest();
-    request.setPath(path);
+    request.setPath(text(path));
     request.setFlags(flags);
     auto reply = request.send().wait(c.ws());
     auto st = reply.getStat();
@@ -190,7 +197,7 @@ StatReply stat(Client& c, proto::Handle::Client& handle) {
 
 DataReply readlink_at(Client& c, proto::Handle::Client& dir, const std::string& path) {
     auto request = dir.readlinkAtRequest();
-    request.setPath(path);
+    request.setPath(text(path));
     request.setMaxBytes(4096);
     auto reply = request.send().wait(c.ws());
     auto data = reply.getTarget();
@@ -199,14 +206,14 @@ DataReply readlink_at(Client& c, proto::Handle::Client& dir, const std::string& 
 
 int mkdir_at(Client& c, proto::Handle::Client& dir, const std::string& path, uint32_t mode) {
     auto request = dir.mkdirAtRequest();
-    request.setPath(path);
+    request.setPath(text(path));
     request.setMode(mode);
     return request.send().wait(c.ws()).getErrno();
 }
 
 int unlink_at(Client& c, proto::Handle::Client& dir, const std::string& path, uint32_t flags) {
     auto request = dir.unlinkAtRequest();
-    request.setPath(path);
+    request.setPath(text(path));
     request.setFlags(flags);
     return request.send().wait(c.ws()).getErrno();
 }
@@ -214,9 +221,9 @@ int unlink_at(Client& c, proto::Handle::Client& dir, const std::string& path, ui
 int rename_at(Client& c, proto::Handle::Client& dir, const std::string& from,
               proto::Handle::Client& new_dir, const std::string& to, uint32_t flags) {
     auto request = dir.renameAtRequest();
-    request.setOldPath(from);
+    request.setOldPath(text(from));
     request.setNewDir(new_dir);
-    request.setNewPath(to);
+    request.setNewPath(text(to));
     request.setFlags(flags);
     return request.send().wait(c.ws()).getErrno();
 }
@@ -224,7 +231,7 @@ int rename_at(Client& c, proto::Handle::Client& dir, const std::string& from,
 int chmod_at(Client& c, proto::Handle::Client& dir, const std::string& path, uint32_t mode,
              uint32_t flags) {
     auto request = dir.chmodAtRequest();
-    request.setPath(path);
+    request.setPath(text(path));
     request.setMode(mode);
     request.setFlags(flags);
     return request.send().wait(c.ws()).getErrno();
@@ -233,7 +240,7 @@ int chmod_at(Client& c, proto::Handle::Client& dir, const std::string& path, uin
 int access_at(Client& c, proto::Handle::Client& dir, const std::string& path, uint32_t mode,
               uint32_t flags) {
     auto request = dir.accessAtRequest();
-    request.setPath(path);
+    request.setPath(text(path));
     request.setMode(mode);
     request.setFlags(flags);
     return request.send().wait(c.ws()).getErrno();
@@ -279,7 +286,7 @@ ProxyTest::ProxyTest() {
     root = root_of(*client, session);
 }
 
-ProxyTest::~ProxyTest() {
+ProxyTest::~ProxyTest() noexcept {
     root = nullptr;
     session = nullptr;
     client.reset(); // disconnects: the server thread ends

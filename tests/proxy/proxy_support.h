@@ -129,7 +129,7 @@ proto::Handle::Client root_of(Client& c, proto::Session::Client& session);
 class ProxyTest : public ::testing::Test {
 protected:
     ProxyTest();
-    ~ProxyTest() override;
+    ~ProxyTest() noexcept override;
 
     // The other ends of the inherited stdio pipes: write to stdin_writer, read from the others.
     int stdin_writer() const { return m_stdin[1]; }

@@ -76,6 +76,117 @@ TEST(CliTest, ParseSize) {
     EXPECT_FALSE(parse_size("17179869184T")); // overflows 64 bits
 }
 
+TEST(CliTest, MountSyntax) {
+    using A = MountAccess;
+    EXPECT_EQ(parse_mount("/data"), (MountOption{"/data", "/data", A::ReadWrite}));
+    EXPECT_EQ(parse_mount("/data:ro"), (MountOption{"/data", "/data", A::ReadOnly}));
+    EXPECT_EQ(parse_mount("/data:rw"), (MountOption{"/data", "/data", A::ReadWrite}));
+    EXPECT_EQ(parse_mount("/data:/srv"), (MountOption{"/data", "/srv", A::ReadWrite}));
+    EXPECT_EQ(parse_mount("/data:/srv:ro"), (MountOption{"/data", "/srv", A::ReadOnly}));
+    // Paths are made lexically normal.
+    EXPECT_EQ(parse_mount("/a//b/:/c/./d/"), (MountOption{"/a/b", "/c/d", A::ReadWrite}));
+    EXPECT_EQ(parse_mount("/:ro"), (MountOption{"/", "/", A::ReadOnly}));
+}
+
+TEST(CliTest, MountMistakesAreUsageErrors) {
+    for (const char* bad : {"", "data", "/data:srv", "/data:/srv:rx", "/data:/srv:ro:x",
+                            "/data::ro", ":/srv", "/data:RO", "/data:/srv:/x"})
+        EXPECT_THROW(parse_mount(bad), UsageError) << bad;
+    try {
+        parse_mount("/data:/srv:rx");
+        FAIL();
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("ro or rw"), std::string::npos) << e.what();
+    }
+    try {
+        parse_mount("rel/dir");
+        FAIL();
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("not absolute"), std::string::npos) << e.what();
+    }
+}
+
+TEST(CliTest, ProxyAddressSyntax) {
+    ProxyAddress u = parse_proxy_address("unix:/run/p.sock");
+    EXPECT_EQ(u.kind, ProxyAddress::Kind::Unix);
+    EXPECT_EQ(u.path, "/run/p.sock");
+    EXPECT_EQ(u.text, "unix:/run/p.sock");
+    ProxyAddress t = parse_proxy_address("tcp:node7:4000");
+    EXPECT_EQ(t.kind, ProxyAddress::Kind::Tcp);
+    EXPECT_EQ(t.host, "node7");
+    EXPECT_EQ(t.port, 4000);
+    ProxyAddress v6 = parse_proxy_address("tcp:[::1]:65535");
+    EXPECT_EQ(v6.host, "::1");
+    EXPECT_EQ(v6.port, 65535);
+    for (const char* bad : {"", "node7:4000", "unix:", "tcp:", "tcp:node7", "tcp::4000",
+                            "tcp:node7:", "tcp:node7:0", "tcp:node7:65536", "tcp:node7:4x",
+                            "tcp:node7:-1", "http://x"})
+        EXPECT_THROW(parse_proxy_address(bad), UsageError) << bad;
+    EXPECT_THROW(parse_proxy_address("unix:/" + std::string(200, 'x')), UsageError);
+}
+
+TEST(CliTest, ShippingOptions) {
+    Options o = parse({"--mount", "/a:ro", "--mount=/b:/c", "--no-default-mounts", "--cwd",
+                       "/c/./d/", "--proxy", "tcp:h:1", "prog"});
+    ASSERT_EQ(o.mounts.size(), 2u);
+    EXPECT_EQ(o.mounts[0], (MountOption{"/a", "/a", MountAccess::ReadOnly}));
+    EXPECT_EQ(o.mounts[1], (MountOption{"/b", "/c", MountAccess::ReadWrite}));
+    EXPECT_FALSE(o.default_mounts);
+    EXPECT_EQ(o.cwd, "/c/d");
+    ASSERT_TRUE(o.proxy);
+    EXPECT_EQ(o.proxy->port, 1);
+    Options d = parse({"prog"});
+    EXPECT_TRUE(d.mounts.empty());
+    EXPECT_TRUE(d.default_mounts);
+    EXPECT_FALSE(d.cwd);
+    EXPECT_FALSE(d.proxy);
+    EXPECT_THROW(parse({"--cwd", "rel", "prog"}), UsageError);
+    EXPECT_THROW(parse({"--mount", "x", "prog"}), UsageError);
+    EXPECT_THROW(parse({"--proxy", "x", "prog"}), UsageError);
+    EXPECT_THROW(parse({"--mount"}), UsageError);
+}
+
+TEST(CliTest, DefaultSessionIsRootReadOnlyCwdAndTmpReadWrite) {
+    using A = MountAccess;
+    SessionPlan p = plan_session(parse({"prog"}), "/home/u/work");
+    EXPECT_EQ(p.mounts, (std::vector<MountOption>{{"/", "/", A::ReadOnly},
+                                                  {"/home/u/work", "/home/u/work", A::ReadWrite},
+                                                  {"/tmp", "/tmp", A::ReadWrite}}));
+    EXPECT_EQ(p.cwd, "/home/u/work");
+    // Started in / the root stays read-only; started in /tmp there is one /tmp mount.
+    EXPECT_EQ(plan_session(parse({"prog"}), "/").mounts,
+              (std::vector<MountOption>{{"/", "/", A::ReadOnly}, {"/tmp", "/tmp", A::ReadWrite}}));
+    EXPECT_EQ(plan_session(parse({"prog"}), "/tmp").mounts,
+              (std::vector<MountOption>{{"/", "/", A::ReadOnly}, {"/tmp", "/tmp", A::ReadWrite}}));
+}
+
+TEST(CliTest, MountsReplaceDefaultsAtTheSameGuestPathAndAddTheRest) {
+    using A = MountAccess;
+    SessionPlan p = plan_session(
+        parse({"--mount", "/srv/root:/:ro", "--mount", "/tmp:ro", "--mount", "/data:/d", "--cwd",
+               "/d", "prog"}),
+        "/w");
+    EXPECT_EQ(p.mounts, (std::vector<MountOption>{{"/srv/root", "/", A::ReadOnly},
+                                                  {"/w", "/w", A::ReadWrite},
+                                                  {"/tmp", "/tmp", A::ReadOnly},
+                                                  {"/data", "/d", A::ReadWrite}}));
+    EXPECT_EQ(p.cwd, "/d");
+    EXPECT_THROW(plan_session(parse({"--mount", "/a:/x", "--mount", "/b:/x", "prog"}), "/w"),
+                 UsageError);
+    EXPECT_THROW(plan_session(parse({"--mount", "/a:/", "--mount", "/b:/", "prog"}), "/w"),
+                 UsageError);
+}
+
+TEST(CliTest, NoDefaultMountsNeedsARootMount) {
+    using A = MountAccess;
+    EXPECT_THROW(plan_session(parse({"--no-default-mounts", "prog"}), "/w"), UsageError);
+    EXPECT_THROW(plan_session(parse({"--no-default-mounts", "--mount", "/w", "prog"}), "/w"),
+                 UsageError);
+    SessionPlan p = plan_session(parse({"--no-default-mounts", "--mount", "/:ro", "prog"}), "/w");
+    EXPECT_EQ(p.mounts, (std::vector<MountOption>{{"/", "/", A::ReadOnly}}));
+    EXPECT_EQ(p.cwd, "/w");
+}
+
 TEST(CliTest, FindProgramSearchesPathLikeAShell) {
     namespace fs = std::filesystem;
     fs::path dir = fs::temp_directory_path() / ("jvmos_cli_test_" + std::to_string(getpid()));

@@ -241,7 +241,9 @@ protected:
         std::vector<char> buf(p.getMaxBytes());
         const ssize_t n = ::readlinkat(m_fd, p.getPath().cStr(), buf.data(), buf.size());
         if (n < 0) c.getResults().setErrno(errno);
-        else c.getResults().setTarget(kj::arrayPtr(reinterpret_cast<kj::byte*>(buf.data()), size_t(n)));
+        else
+            c.getResults().setTarget(
+                kj::arrayPtr(reinterpret_cast<kj::byte*>(buf.data()), size_t(n)));
         return kj::READY_NOW;
     }
     kj::Promise<void> accessAt(AccessAtContext c) override {
@@ -424,7 +426,7 @@ private:
     std::thread m_thread;
 };
 
-// ---- The fake guest and the monitor's side -------------------------------------------------------
+// ---- The fake guest and the monitor's side ------------------------------------------------------
 
 class RecordingEvents final : public RelayEvents {
 public:
@@ -456,7 +458,8 @@ private:
 
 constexpr uint64_t RING_GPA = 0x10000;
 constexpr uint64_t DATA_GPA = 0x100000;
-constexpr uint64_t RAM_SIZE = DATA_GPA + uint64_t(JVMOS_SHIP_SLOTS) * JVMOS_SHIP_SLOT_DATA + 0x10000;
+constexpr uint64_t RAM_SIZE =
+    DATA_GPA + uint64_t(JVMOS_SHIP_SLOTS) * JVMOS_SHIP_SLOT_DATA + 0x10000;
 
 class RelayTest : public ::testing::Test {
 protected:
@@ -500,7 +503,9 @@ protected:
 
     jvmos_ship_ring* ring() { return reinterpret_cast<jvmos_ship_ring*>(m_ram.data() + RING_GPA); }
     jvmos_ship_slot& slot(uint32_t i) { return ring()->slots[i]; }
-    uint8_t* data(uint32_t i) { return m_ram.data() + DATA_GPA + uint64_t(i) * JVMOS_SHIP_SLOT_DATA; }
+    uint8_t* data(uint32_t i) {
+        return m_ram.data() + DATA_GPA + uint64_t(i) * JVMOS_SHIP_SLOT_DATA;
+    }
 
     // Fills slot `i` like the guest kernel does, without submitting it.
     void fill(uint32_t i, uint32_t op, uint32_t handle, std::initializer_list<uint64_t> args = {},
@@ -555,7 +560,8 @@ protected:
     static std::string path(const std::string& p) { return p + std::string(1, '\0'); }
     // Opens `p` (relative to the root) and returns the new handle id.
     uint32_t open_at(const std::string& p, uint32_t flags, uint32_t mode = 0644) {
-        jvmos_ship_slot& s = call(JVMOS_SHIP_OPENAT, JVMOS_SHIP_HANDLE_ROOT, {flags, mode}, path(p));
+        jvmos_ship_slot& s =
+            call(JVMOS_SHIP_OPENAT, JVMOS_SHIP_HANDLE_ROOT, {flags, mode}, path(p));
         EXPECT_EQ(s.error, 0) << p;
         EXPECT_GE(s.new_handle, uint32_t(JVMOS_SHIP_HANDLE_STDERR + 1));
         return s.new_handle;
@@ -581,7 +587,7 @@ protected:
     std::unique_ptr<Relay> m_relay;
 };
 
-// ---- Session and setup ---------------------------------------------------------------------------
+// ---- Session and setup --------------------------------------------------------------------------
 
 TEST_F(RelayTest, SessionCarriesTheMountTableCwdAndStdioSource) {
     start();
@@ -620,7 +626,7 @@ TEST_F(RelayTest, ProxyThatHangsUpAtOnceIsAStartError) {
         FAIL() << "the relay started without a proxy";
     } catch (const RelayStartError& e) {
         EXPECT_FALSE(e.refused());
-        EXPECT_NE(std::string(e.what()).find("closed the connection"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("connection closed"), std::string::npos)
             << e.what();
     }
     EXPECT_EQ(m_events.lost(), 0); // before the session: a start error, not a lost connection
@@ -685,7 +691,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadRing{"Misaligned", RING_GPA + 8, [](jvmos_ship_ring*) {}, "not page aligned"},
         BadRing{"OutsideRam", RAM_SIZE, [](jvmos_ship_ring*) {}, "not inside guest RAM"},
-        BadRing{"BadMagic", RING_GPA, [](jvmos_ship_ring* r) { r->magic = 0x1234; }, "magic 0x1234"},
+        BadRing{"BadMagic", RING_GPA, [](jvmos_ship_ring* r) { r->magic = 0x1234; },
+                "magic 0x1234"},
         BadRing{"SlotCount", RING_GPA, [](jvmos_ship_ring* r) { r->slot_count = 7; },
                 "slot_count 7"},
         BadRing{"DataOutsideRam", RING_GPA,
@@ -706,6 +713,10 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(RelayTest, OpenAtAndStatWriteTheHostsStructStat) {
     { std::ofstream(host("file")) << "0123456789"; }
+    // Distinct owner and group where we may set them, so that a swapped field shows.
+    if (geteuid() == 0) {
+        ASSERT_EQ(chown(host("file").c_str(), 1234, 5678), 0);
+    }
     start_and_setup();
     const uint32_t h = open_at("file", O_RDONLY);
     EXPECT_EQ(slot(0).out_len, 144u);
@@ -817,7 +828,8 @@ TEST_F(RelayTest, PathCalls) {
 
     EXPECT_EQ(call(JVMOS_SHIP_UNLINKAT, d, {0}, path("b")).error, 0);
     EXPECT_FALSE(fs::exists(host("d/b")));
-    EXPECT_EQ(call(JVMOS_SHIP_UNLINKAT, JVMOS_SHIP_HANDLE_ROOT, {AT_REMOVEDIR}, path("d")).error, 0);
+    EXPECT_EQ(call(JVMOS_SHIP_UNLINKAT, JVMOS_SHIP_HANDLE_ROOT, {AT_REMOVEDIR}, path("d")).error,
+              0);
     EXPECT_FALSE(fs::exists(host("d")));
 }
 
@@ -898,7 +910,8 @@ TEST_F(RelayTest, InterruptOnlyWhenTheGuestWaits) {
 TEST_F(RelayTest, IdleRelayStopsPollingAndTheDoorbellWakesIt) {
     start_and_setup();
     call(JVMOS_SHIP_GETFL, JVMOS_SHIP_HANDLE_ROOT);
-    ASSERT_TRUE(eventually([&] { return __atomic_load_n(&ring()->relay_polling, __ATOMIC_SEQ_CST) == 0; }));
+    ASSERT_TRUE(
+        eventually([&] { return __atomic_load_n(&ring()->relay_polling, __ATOMIC_SEQ_CST) == 0; }));
     jvmos_ship_slot& s = call(JVMOS_SHIP_GETFL, JVMOS_SHIP_HANDLE_ROOT); // rings the doorbell
     EXPECT_EQ(s.error, 0);
 }
@@ -922,7 +935,7 @@ TEST_F(RelayTest, ProxyReplyWithMoreBytesThanAskedIsEio) {
     EXPECT_TRUE(m_events.faults().empty()); // the proxy's fault, not the guest's
 }
 
-// ---- Malformed slots: the guest kernel's bug ------------------------------------------------------
+// ---- Malformed slots: the guest kernel's bug ----------------------------------------------------
 
 TEST_F(RelayTest, UnknownOpKillsTheGuest) {
     start_and_setup();
@@ -983,7 +996,7 @@ TEST_F(RelayTest, PathOpWithoutInputKillsTheGuest) {
     expect_fault("no input");
 }
 
-// ---- Connection loss ------------------------------------------------------------------------------
+// ---- Connection loss ----------------------------------------------------------------------------
 
 TEST_F(RelayTest, LostConnectionCompletesInFlightAndLaterCallsWithEio) {
     { std::ofstream(host("hang")) << "x"; }
@@ -1025,7 +1038,7 @@ TEST_F(RelayTest, LostConnectionCompletesCallsOnTheMonitorsOwnStdio) {
     close(p[1]);
 }
 
-// ---- StdioHandle: the monitor's own stdio as a Handle ---------------------------------------------
+// ---- StdioHandle: the monitor's own stdio as a Handle -------------------------------------------
 
 class StdioHandleTest : public ::testing::Test {
 protected:

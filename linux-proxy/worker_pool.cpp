@@ -1,0 +1,185 @@
+#include "worker_pool.h"
+
+#include <kj/debug.h>
+#include <kj/io.h>
+
+#include <cerrno>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace jvmos::proxy {
+
+// ---- BlockingCall --------------------------------------------------------------------------
+
+bool BlockingCall::wait_ready(int fd, short events) const {
+    if (fd < 0) return !cancelled();
+    for (;;) {
+        if (cancelled()) return false;
+        struct pollfd fds[2] = {{fd, events, 0}, {m_wake_fd, POLLIN, 0}};
+        int n = poll(fds, 2, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return !cancelled(); // let the real system call report the problem
+        }
+        if (fds[1].revents != 0) return false;
+        if (fds[0].revents != 0) return !cancelled();
+    }
+}
+
+bool BlockingCall::sleep(int milliseconds) const {
+    if (cancelled()) return false;
+    struct pollfd wake = {m_wake_fd, POLLIN, 0};
+    int n = poll(&wake, 1, milliseconds);
+    return !(n > 0 || cancelled());
+}
+
+// ---- WorkerPool ----------------------------------------------------------------------------
+
+struct WorkerPool::Job {
+    enum class State { QUEUED, RUNNING, DONE };
+    kj::Function<void(const BlockingCall&)> body;
+    kj::Maybe<kj::Function<void()>> on_cancel;
+    State state = State::QUEUED; // guarded by the pool's m_mutex
+    Worker* worker = nullptr;    // guarded by the pool's m_mutex; set while RUNNING
+    std::atomic<bool> cancelled{false};
+
+    Job(kj::Function<void(const BlockingCall&)> body, kj::Maybe<kj::Function<void()>> on_cancel)
+        : body(kj::mv(body)), on_cancel(kj::mv(on_cancel)) {}
+};
+
+struct WorkerPool::Worker {
+    kj::AutoCloseFd wake; // eventfd: written to cancel the running job, drained after each job
+    std::shared_ptr<Job> current; // guarded by the pool's m_mutex
+    std::thread thread;
+};
+
+WorkerPool::Ticket::Ticket(WorkerPool& pool, std::shared_ptr<Job> job)
+    : m_pool(pool), m_job(kj::mv(job)) {}
+
+WorkerPool::Ticket::~Ticket() { m_pool.cancel(m_job); }
+
+namespace {
+
+void signal_wake(int fd) {
+    uint64_t one = 1;
+    // An eventfd write fails only when the counter would overflow: it is then readable anyway.
+    ssize_t n = write(fd, &one, sizeof one);
+    (void)n;
+}
+
+void drain_wake(int fd) {
+    uint64_t value;
+    ssize_t n = read(fd, &value, sizeof value); // EFD_NONBLOCK: EAGAIN when already drained
+    (void)n;
+}
+
+} // namespace
+
+WorkerPool::WorkerPool(unsigned max_threads) : m_max_threads(max_threads > 0 ? max_threads : 1) {}
+
+WorkerPool::~WorkerPool() {
+    std::vector<std::shared_ptr<Job>> dropped;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stopping = true;
+        for (auto& worker : m_workers) {
+            if (auto& job = worker->current) {
+                job->cancelled.store(true, std::memory_order_release);
+                signal_wake(worker->wake);
+                KJ_IF_MAYBE (hook, job->on_cancel) { (*hook)(); }
+            }
+        }
+        dropped.assign(m_queue.begin(), m_queue.end());
+        m_queue.clear();
+    }
+    m_work_ready.notify_all();
+    for (auto& worker : m_workers) worker->thread.join();
+    // `dropped` (queued jobs that never ran) goes here, on this thread, rejecting their
+    // fulfillers (nobody waits for them any more).
+}
+
+size_t WorkerPool::thread_count() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_workers.size();
+}
+
+kj::Own<WorkerPool::Ticket> WorkerPool::submit(kj::Function<void(const BlockingCall&)> body,
+                                               kj::Maybe<kj::Function<void()>> on_cancel) {
+    auto job = std::make_shared<Job>(kj::mv(body), kj::mv(on_cancel));
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        KJ_ASSERT(!m_stopping, "job submitted to a pool being destroyed");
+        m_queue.push_back(job);
+        if (m_idle == 0 && m_workers.size() < m_max_threads) {
+            int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (fd < 0) KJ_FAIL_SYSCALL("eventfd", errno);
+            auto worker = std::make_unique<Worker>();
+            worker->wake = kj::AutoCloseFd(fd);
+            Worker& ref = *worker;
+            worker->thread = std::thread([this, &ref]() { worker_main(ref); });
+            m_workers.push_back(kj::mv(worker));
+        }
+    }
+    m_work_ready.notify_one();
+    return kj::heap<Ticket>(*this, kj::mv(job));
+}
+
+void WorkerPool::cancel(const std::shared_ptr<Job>& job) {
+    std::shared_ptr<Job> dropped; // destroyed after the lock is released
+    std::lock_guard<std::mutex> lock(m_mutex);
+    switch (job->state) {
+    case Job::State::QUEUED:
+        for (auto it = m_queue.begin(); it != m_queue.end(); ++it) {
+            if (*it == job) {
+                dropped = kj::mv(*it);
+                m_queue.erase(it);
+                break;
+            }
+        }
+        job->state = Job::State::DONE;
+        break;
+    case Job::State::RUNNING:
+        job->cancelled.store(true, std::memory_order_release);
+        signal_wake(job->worker->wake);
+        KJ_IF_MAYBE (hook, job->on_cancel) { (*hook)(); }
+        break;
+    case Job::State::DONE:
+        break;
+    }
+}
+
+void WorkerPool::worker_main(Worker& self) {
+    // Asynchronous signals are the main thread's business; a write to a closed pipe on a worker
+    // then fails with EPIPE (the signal stays pending on this thread) instead of killing.
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    for (;;) {
+        std::shared_ptr<Job> job;
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            ++m_idle;
+            m_work_ready.wait(lock, [this]() { return m_stopping || !m_queue.empty(); });
+            --m_idle;
+            if (m_stopping) return;
+            job = kj::mv(m_queue.front());
+            m_queue.pop_front();
+            job->state = Job::State::RUNNING;
+            job->worker = &self;
+            self.current = job;
+        }
+        job->body(BlockingCall(self.wake, job->cancelled));
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            job->state = Job::State::DONE;
+            job->worker = nullptr;
+            self.current = nullptr;
+            drain_wake(self.wake); // a cancel of this job must not wake the next one
+        }
+    }
+}
+
+} // namespace jvmos::proxy
