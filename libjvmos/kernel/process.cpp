@@ -85,6 +85,52 @@ struct ProgramImage {
     usize size;
 };
 
+// Resolves every symbolic link in the absolute guest path `path` (in place, like realpath(3)),
+// through the shipper: /proc/self/exe names the real file (the JDK's launcher finds its
+// installation from it, and /usr/bin/java is a chain of links).
+void resolve_symlinks(char* path, usize cap) {
+    char target[4096];
+    for (int links = 0; links < 40;) {
+        bool changed = false;
+        // Try each prefix "/a", "/a/b", ... for a link.
+        for (usize end = 1; path[end - 1] && !changed; end++) {
+            if (path[end] != '/' && path[end] != 0) continue;
+            const char saved = path[end];
+            path[end] = 0;
+            shipper::Call c = shipper::begin(JVMOS_SHIP_READLINKAT, root_handle());
+            Result<u32> len = c.put_path(path, end);
+            path[end] = saved;
+            if (len.is_error()) return;
+            c.slot().in_len = len.value();
+            c.slot().args[0] = sizeof target - 1;
+            if (shipper::call(c).is_error()) continue; // EINVAL: not a link
+            const usize n = c.slot().out_len < sizeof target - 1 ? c.slot().out_len : sizeof target - 1;
+            memcpy(target, c.data(), n);
+            target[n] = 0;
+            // Replace the prefix by the link target (relative to the link's directory).
+            char rest[4096];
+            usize rest_len = strlen(path + end);
+            if (rest_len >= sizeof rest) return;
+            memcpy(rest, path + end, rest_len + 1);
+            char dir[4096];
+            usize d = end;
+            while (d > 0 && path[d - 1] != '/') d--;
+            memcpy(dir, path, d);
+            dir[d ? d : 1] = 0;
+            if (d == 0) dir[0] = '/';
+            char joined[4096];
+            if (normalize_path(dir, target, joined, sizeof joined).is_error()) return;
+            const usize jl = strlen(joined);
+            if (jl + rest_len + 1 > cap) return;
+            memcpy(path, joined, jl);
+            memcpy(path + jl, rest, rest_len + 1);
+            changed = true;
+            links++;
+        }
+        if (!changed) return;
+    }
+}
+
 // The path given to "execve" (AT_EXECFN): the last string of the boot info's block.
 const char* exec_path(const jvmos_boot_info& boot) {
     const char* s = gpa_to_kernel_va<const char>(boot.strings_gpa);
@@ -229,6 +275,8 @@ void start_first_process(const jvmos_boot_info& boot) {
     Result<ProgramImage> program = read_file(exec_path(boot));
     if (normalize_path(cwd()->path, exec_path(boot), p->exe_path, sizeof p->exe_path).is_error())
         p->exe_path[0] = 0;
+    else
+        resolve_symlinks(p->exe_path, sizeof p->exe_path);
     if (program.is_error()) fail_to_start("cannot read the program", program.error());
     const u8* image = program.value().bytes;
     Result<proc::ElfImage> parsed = proc::parse_elf(image, program.value().size);
