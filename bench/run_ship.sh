@@ -24,7 +24,7 @@ cp_mbps=$(( (256 << 20) * 1000 / (t1 - t0) ))
 get() { awk -v k="$2" '$1 == k { print $2 }' <<<"$1"; }
 printf "%-12s | %10s | %10s | %12s | %s\n" metric linux jvmos "bare capnp" "jvmos/capnp"
 for m in fstat_p50 fstat_p99 pread_4k_p50 pread_4k_p99; do
-    c=$(get "$capnp" "capnp_${m}")
+    c=$(get "$capnp" "capnp_${m#f}")
     j=$(get "$guest" "$m")
     printf "%-12s | %10s | %10s | %12s | %s\n" "$m" "$(get "$native" "$m")" "$j" "$c" \
         "$(awk -v a="$j" -v b="$c" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else print "-" }')"

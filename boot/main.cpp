@@ -200,6 +200,11 @@ int run(const Options& opts, const SessionPlan& session) {
         config.session = session;
         config.doorbell_fd = doorbell_fd;
         config.irq_fd = irq_fd;
+        // The relay polls the ring only when the host has cores to spare: the vCPU (which
+        // spins while its call is short), the relay and the proxy each want one, and on a
+        // 2-core host a polling relay starves the proxy (measured: fstat p50 440 us polling,
+        // against ~50 us with the relay blocking on the doorbell).
+        if (sysconf(_SC_NPROCESSORS_ONLN) < 4) config.spin = std::chrono::microseconds(0);
         try {
             relay.emplace(memory, events, std::move(config));
         } catch (const RelayStartError& e) {

@@ -29,7 +29,15 @@ int serve(const CommandLine& command, const jvmos::proxy::ProxyOptions& options)
         return 0;
     }
     auto& address = KJ_ASSERT_NONNULL(command.listen);
-    auto listener = jvmos::proxy::listen_at(io.provider->getNetwork(), address).wait(io.waitScope);
+    kj::Own<kj::ConnectionReceiver> listener;
+    KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                     listener = jvmos::proxy::listen_at(io.provider->getNetwork(), address)
+                                    .wait(io.waitScope);
+                 })) {
+        fprintf(stderr, "jvmos-proxy: cannot listen on %s: %s\n", address.text.cStr(),
+                exception->getDescription().cStr());
+        return 1;
+    }
     jvmos::proxy::serve_listener(*listener, options).wait(io.waitScope);
     return 1; // accepting failed without an exception: should not happen
 }

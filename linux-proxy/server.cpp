@@ -61,7 +61,8 @@ kj::Maybe<ListenAddress> parse_listen_address(kj::StringPtr text) {
     if (text.startsWith("unix:")) {
         kj::StringPtr path = text.slice(5);
         if (path.size() == 0) return nullptr;
-        return ListenAddress{ListenAddress::Kind::UNIX, kj::heapString(path), nullptr, 0};
+        return ListenAddress{ListenAddress::Kind::UNIX, kj::heapString(path), nullptr, 0,
+                             kj::heapString(text)};
     }
     if (text.startsWith("tcp:")) {
         kj::StringPtr rest = text.slice(4);
@@ -75,7 +76,8 @@ kj::Maybe<ListenAddress> parse_listen_address(kj::StringPtr text) {
             }
             if (port == 0 || port > 65535) return nullptr;
             return ListenAddress{ListenAddress::Kind::TCP, nullptr,
-                                 kj::heapString(rest.begin(), *colon), uint16_t(port)};
+                                 kj::heapString(rest.begin(), *colon), uint16_t(port),
+                                 kj::heapString(text)};
         }
     }
     return nullptr;

@@ -24,6 +24,7 @@ struct ListenAddress {
     kj::String path; // UNIX
     kj::String host; // TCP ("[::1]" for IPv6, "*" for any)
     uint16_t port;   // TCP, 1..65535
+    kj::String text; // as given, for messages
 };
 
 // Parses a listen address; null if malformed.
