@@ -38,17 +38,6 @@ ExitAction handle_request(uint32_t request_gpa, const GuestMemory& mem, HostServ
     std::memcpy(args, req->args, sizeof args);
 
     switch (op) {
-    case JVMOS_HOST_STDIO_WRITE:
-    case JVMOS_HOST_STDIO_READ: {
-        const uint64_t fd = args[0];
-        auto buf = mem.span({args[1]}, args[2]);
-        if (fd > 2 || !buf)
-            return panic("malformed stdio request: fd " + std::to_string(fd) + ", buffer " +
-                         hex(args[1]) + "+" + hex(args[2]));
-        req->result = op == JVMOS_HOST_STDIO_WRITE ? host.stdio_write(int(fd), *buf)
-                                                   : host.stdio_read(int(fd), *buf);
-        return {};
-    }
     case JVMOS_HOST_LOG: {
         bool ok;
         std::string text = guest_text(mem, args[1], args[2], &ok);

@@ -36,10 +36,6 @@ struct ExitRecord {
 class HostServices {
 public:
     virtual ~HostServices() = default;
-    // TEMPORARY stdio path (until the shipper): write all of `bytes` to host fd 0-2 / read up to
-    // bytes.size() from it. Returns bytes transferred or -errno.
-    virtual int64_t stdio_write(int fd, std::span<const uint8_t> bytes) = 0;
-    virtual int64_t stdio_read(int fd, std::span<uint8_t> bytes) = 0;
     // Diagnostic text for the monitor's stderr (already newline-terminated by the guest).
     virtual void log(std::string_view text) = 0;
     // JVMOS_HOST_SHIP_SETUP: connect the ship ring at `ring_gpa` (guest-provided, unchecked) to

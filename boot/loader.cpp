@@ -106,7 +106,7 @@ uint64_t write_boot_data(const GuestMemory& mem, const LoadedKernel& kernel, con
         gdt[JVMOS_SEL_TSS / 8 + 1] = tss >> 32;
     }
 
-    // Strings (argv, envp, execfn) and the program image after the kernel.
+    // Strings (argv, envp, execfn) after the kernel.
     uint64_t cursor = (kernel.phys_end + PAGE - 1) & ~(PAGE - 1);
     std::vector<uint8_t> strings;
     auto add = [&](const std::string& s) { strings.insert(strings.end(), s.begin(), s.end()); strings.push_back(0); };
@@ -116,9 +116,6 @@ uint64_t write_boot_data(const GuestMemory& mem, const LoadedKernel& kernel, con
     const uint64_t strings_gpa = cursor;
     std::memcpy(at(mem, strings_gpa, strings.size()), strings.data(), strings.size());
     cursor = (cursor + strings.size() + PAGE - 1) & ~(PAGE - 1);
-    const uint64_t program_gpa = cursor;
-    std::memcpy(at(mem, program_gpa, plan.program.size()), plan.program.data(), plan.program.size());
-    cursor = (cursor + plan.program.size() + PAGE - 1) & ~(PAGE - 1);
     if (cursor + (16u << 20) > mem.size())
         throw std::runtime_error("--mem is too small for this program");
 
@@ -139,8 +136,6 @@ uint64_t write_boot_data(const GuestMemory& mem, const LoadedKernel& kernel, con
         bi->gdt_gpa[c] = GDT_GPA + c * GDT_STRIDE;
         bi->tss_gpa[c] = TSS_GPA + c * TSS_STRIDE;
     }
-    bi->program_gpa = program_gpa;
-    bi->program_size = plan.program.size();
     bi->strings_gpa = strings_gpa;
     bi->strings_size = strings.size();
     bi->argc = uint32_t(plan.argv.size());

@@ -27,10 +27,9 @@ struct BootPlan {
     std::vector<std::string> argv; // argv[0] as the program sees it
     std::vector<std::string> envp;
     std::string execfn;            // path given to "execve"
-    std::vector<uint8_t> program;  // the executable's bytes
 };
 
-// Writes the page tables, per-vCPU GDT/TSS, the argument strings, the program image and the
+// Writes the page tables, per-vCPU GDT/TSS, the argument strings and the
 // boot info. Returns the boot info's GPA.
 uint64_t write_boot_data(const GuestMemory& mem, const LoadedKernel& kernel, const BootPlan& plan);
 

@@ -37,28 +37,10 @@ constexpr int EXIT_NOT_FOUND = 127;   // like a shell
 constexpr int EXIT_CANNOT_EXEC = 126; // like a shell
 constexpr int EXIT_SETUP = 1;
 
-// The monitor's own stdio, used by the TEMPORARY guest stdio path.
+// What the monitor does for the guest's host requests: diagnostics to its stderr (or stdout
+// for `--syscalls`), and connecting the ship ring to the relay.
 class ProcessHost final : public HostServices {
 public:
-    int64_t stdio_write(int fd, std::span<const uint8_t> bytes) override {
-        size_t done = 0;
-        while (done < bytes.size()) {
-            ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                return done ? int64_t(done) : -int64_t(errno);
-            }
-            done += size_t(n);
-        }
-        return int64_t(done);
-    }
-    int64_t stdio_read(int fd, std::span<uint8_t> bytes) override {
-        for (;;) {
-            ssize_t n = ::read(fd, bytes.data(), bytes.size());
-            if (n >= 0) return n;
-            if (errno != EINTR) return -int64_t(errno);
-        }
-    }
     void log(std::string_view text) override {
         (void)!::write(STDERR_FILENO, text.data(), text.size());
     }
@@ -128,19 +110,19 @@ std::string self_dir() {
     std::exit(status);
 }
 
-std::vector<uint8_t> read_program(const std::string& path) {
+// The guest kernel reads and validates the whole image through the shipper; these checks of
+// its header only give the user a clear message for the common mistakes before a VM exists.
+void check_program(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) die(EXIT_CANNOT_EXEC, path + ": " + std::strerror(errno));
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
-    // The guest kernel validates the whole image; these checks only give the user a clear
-    // message for the common mistakes before a VM is even created.
-    if (bytes.size() < 20 || std::memcmp(bytes.data(), "\x7f" "ELF", 4) != 0)
+    std::vector<uint8_t> bytes(20);
+    in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(bytes.size()));
+    if (in.gcount() < 20 || std::memcmp(bytes.data(), "\x7f" "ELF", 4) != 0)
         die(EXIT_CANNOT_EXEC, path + ": not an ELF executable");
     uint16_t machine;
     std::memcpy(&machine, bytes.data() + 18, 2);
     if (bytes[4] != 2 || bytes[5] != 1 || machine != 62)
         die(EXIT_CANNOT_EXEC, path + ": not an x86-64 program (wrong architecture)");
-    return bytes;
 }
 
 // A colocated proxy sees the same file system: name a missing mount directory precisely before
@@ -164,7 +146,7 @@ int run(const Options& opts, const SessionPlan& session) {
         program_path = *found;
         if (access(program_path.c_str(), X_OK) != 0)
             die(EXIT_CANNOT_EXEC, program_path + ": Permission denied");
-        plan.program = read_program(program_path);
+        check_program(program_path);
         plan.argv = opts.program_argv;
         plan.execfn = program_path;
     }

@@ -7,7 +7,6 @@ namespace {
 
 // TODO(smp): one request block per vCPU.
 alignas(64) jvmos_host_request g_request;
-alignas(4096) u8 g_stdio_bounce[STDIO_BOUNCE_SIZE];
 
 inline void outl(u16 port, u32 value) {
     asm volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
@@ -29,7 +28,6 @@ void host_log(const char* text, usize len) {
     host_request(JVMOS_HOST_LOG, 0, kernel_va_to_gpa(text), len);
 }
 
-u8* stdio_bounce_buffer() { return g_stdio_bounce; }
 
 void host_exit(int status) {
     for (;;) outl(JVMOS_PORT_EXIT, u32(status & 0xff));

@@ -1,6 +1,5 @@
 // Requests to the monitor's userspace through the hypercall port (abi.h). Each one is a full
-// exit (~25 us on kvm_pvm): rare events only — logging, panics, exit, and the TEMPORARY stdio
-// path that the shipper replaces.
+// exit (~25 us on kvm_pvm): rare events only — logging, panics, exit, ship setup.
 #pragma once
 
 #include "base/types.h"
@@ -14,10 +13,6 @@ i64 host_request(u32 op, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0);
 // Writes text to the monitor's stderr (strace lines, kernel messages).
 void host_log(const char* text, usize len);
 
-// TEMPORARY stdio: bounce buffer the kernel copies user bytes through (physically contiguous,
-// inside the kernel image, so its GPA is VA - physmap base).
-inline constexpr usize STDIO_BOUNCE_SIZE = 64 * KiB;
-u8* stdio_bounce_buffer();
 
 [[noreturn]] void host_exit(int status);
 [[noreturn]] void host_killed(int signal, const char* report, usize len);

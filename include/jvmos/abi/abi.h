@@ -23,7 +23,7 @@
 #define JVMOS_U64(x) x##ull
 #endif
 
-#define JVMOS_ABI_VERSION 1
+#define JVMOS_ABI_VERSION 2
 #define JVMOS_BOOT_MAGIC 0x534f4d56 /* "VMOS" little-endian */
 
 /*
@@ -116,9 +116,7 @@ struct jvmos_boot_info {
     int64_t boot_realtime_ns;   /* IN  host CLOCK_REALTIME then */
     int64_t boot_monotonic_ns;  /* IN  host CLOCK_MONOTONIC then */
 
-    /* The program. Until the shipper exists the monitor reads the file into guest memory. */
-    uint64_t program_gpa;  /* IN  the executable's bytes */
-    uint64_t program_size; /* IN  its size */
+    /* The program is read by the guest through the shipper (the path is AT_EXECFN below). */
     /* argv then envp as NUL-terminated strings back to back, then the program path as given
      * to execve (AT_EXECFN). */
     uint64_t strings_gpa;  /* IN */
@@ -154,11 +152,7 @@ struct jvmos_boot_info {
 
 #ifndef __ASSEMBLER__
 enum jvmos_host_op {
-    /* TEMPORARY stdio path, removed when the shipper lands: write/read the monitor's own fds
-     * 0-2. args[0] = fd, args[1] = GPA of a contiguous buffer, args[2] = length.
-     * result = bytes transferred or -errno. */
-    JVMOS_HOST_STDIO_WRITE = 1,
-    JVMOS_HOST_STDIO_READ = 2,
+    /* 1, 2: the temporary stdio path of ABI version 1, removed (the shipper serves fds 0-2). */
     /* Diagnostic text for the monitor's stderr (strace lines, kernel log). args[1] = GPA,
      * args[2] = length. result = 0. */
     JVMOS_HOST_LOG = 3,
