@@ -21,6 +21,8 @@ const char* usage_text() {
            "  --strace          print every guest syscall to stderr in strace's format\n"
            "  --backend KIND    auto (default), hw (hardware virtualisation) or pv (kvm_pvm)\n"
            "  --kernel-bench    run the in-kernel benchmarks instead of a program\n"
+           "  --syscalls        print every Linux syscall with its disposition (local,\n"
+           "                    shipped, partial + note, unsupported) from the kernel's table\n"
            "  --kernel PATH     guest kernel image (default: libjvmos.elf next to jvmos)\n"
            "  --mount HOST[:GUEST][:ro|rw]\n"
            "                    show host directory HOST at GUEST (default: the same path),\n"
@@ -232,6 +234,8 @@ Options parse_command_line(const std::vector<std::string>& args) {
             o.strace = true;
         } else if (name == "--kernel-bench") {
             o.kernel_bench = true;
+        } else if (name == "--syscalls") {
+            o.list_syscalls = true;
         } else if (name == "--kernel") {
             o.kernel_image = value();
         } else if (name == "--mount") {
@@ -256,7 +260,7 @@ Options parse_command_line(const std::vector<std::string>& args) {
         }
     }
     o.program_argv.assign(args.begin() + long(i), args.end());
-    if (o.program_argv.empty() && !o.kernel_bench)
+    if (o.program_argv.empty() && !o.kernel_bench && !o.list_syscalls)
         throw UsageError("no program given (usage: jvmos [OPTIONS] PROGRAM [ARGS...])");
     return o;
 }

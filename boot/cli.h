@@ -38,6 +38,7 @@ struct Options {
     uint32_t cpus = 1;
     bool strace = false;
     bool kernel_bench = false;
+    bool list_syscalls = false; // --syscalls: print the kernel's compatibility table
     BackendChoice backend = BackendChoice::Auto;
     std::string kernel_image;              // empty: libjvmos.elf next to the jvmos binary
     std::vector<MountOption> mounts;       // --mount, in command-line order

@@ -41,8 +41,9 @@ constexpr int EXIT_SETUP = 1;
 // for `--syscalls`), and connecting the ship ring to the relay.
 class ProcessHost final : public HostServices {
 public:
+    explicit ProcessHost(int log_fd) : m_log_fd(log_fd) {}
     void log(std::string_view text) override {
-        (void)!::write(STDERR_FILENO, text.data(), text.size());
+        (void)!::write(m_log_fd, text.data(), text.size());
     }
     int64_t ship_setup(uint64_t ring_gpa) override {
         return m_relay ? m_relay->setup(GuestPhysAddr{ring_gpa}) : -ENOSYS;
@@ -51,6 +52,7 @@ public:
 
 private:
     Relay* m_relay = nullptr;
+    int m_log_fd;
 };
 
 // How the relay's reports reach vCPU 0 (and the user).
@@ -140,7 +142,8 @@ void check_host_directories(const SessionPlan& session) {
 int run(const Options& opts, const SessionPlan& session) {
     BootPlan plan;
     std::string program_path;
-    if (!opts.kernel_bench) {
+    const bool no_program = opts.kernel_bench || opts.list_syscalls;
+    if (!no_program) {
         auto found = find_program(opts.program_argv[0], std::getenv("PATH"));
         if (!found) die(EXIT_NOT_FOUND, opts.program_argv[0] + ": command not found");
         program_path = *found;
@@ -152,7 +155,8 @@ int run(const Options& opts, const SessionPlan& session) {
     }
     for (char** e = environ; *e; e++) plan.envp.emplace_back(*e);
     plan.flags = (opts.strace ? JVMOS_BOOT_STRACE : 0) |
-                 (opts.kernel_bench ? JVMOS_BOOT_KERNEL_BENCH : 0);
+                 (opts.kernel_bench ? JVMOS_BOOT_KERNEL_BENCH : 0) |
+                 (opts.list_syscalls ? JVMOS_BOOT_LIST_SYSCALLS : 0);
     // SMP arrives with the scheduler (issue 4); the ABI and layout already carry N vCPUs.
     plan.cpus = 1;
 
@@ -231,7 +235,8 @@ int run(const Options& opts, const SessionPlan& session) {
                           layout::physmap(bi->tss_gpa[0])});
     if (plan.backend == JVMOS_BACKEND_HW) vcpu0.enable_xsave(cpuid);
 
-    ProcessHost host;
+    // The kernel's text goes to stderr, except the table `--syscalls` asked for.
+    ProcessHost host(opts.list_syscalls ? STDOUT_FILENO : STDERR_FILENO);
     host.attach(*relay);
     ExitAction action = vcpu0.run(host);
     if (events.connection_lost_seen()) events.exit_for_lost_connection();

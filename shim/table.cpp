@@ -160,9 +160,12 @@ void print_syscall_table() {
         else if (e.disposition == Disposition::Unknown)
             n = format(line, sizeof line, "%3llu %-24s %-11s ENOSYS\n", (unsigned long long)nr,
                        e.name, kind);
+        else if (e.note)
+            n = format(line, sizeof line, "%3llu %-24s %-11s %s\n", (unsigned long long)nr,
+                       e.name, kind, e.note);
         else
-            n = format(line, sizeof line, "%3llu %-24s %-11s%s%s\n", (unsigned long long)nr,
-                       e.name, kind, e.note ? " " : "", e.note ? e.note : "");
+            n = format(line, sizeof line, "%3llu %-24s %s\n", (unsigned long long)nr, e.name,
+                       kind);
         if (sb.length() + n + 1 >= sizeof buf) flush();
         sb.append(line);
     }
