@@ -68,6 +68,10 @@ Result<u64> do_openat(i64 dirfd, u64 user_path, u64 flags, u64 mode) {
         shipper::release(handle);
         return f.error();
     }
+    if (c.slot().out_len >= sizeof st) {
+        memcpy(f.value()->open_stat, &st, sizeof st);
+        f.value()->open_stat_seq = shipper::calls_issued();
+    }
     Result<int> fd = kernel::install_fd(f.value(), flags & LINUX_O_CLOEXEC);
     if (fd.is_error()) {
         kernel::retain(f.value());
@@ -83,6 +87,10 @@ Result<void> do_stat(i64 dirfd, u64 user_path, u32 flags, LinuxStat& st) {
     UserPath path;
     TRY(copy_path(user_path, path, flags & AT_EMPTY_PATH));
     shipper::Call c;
+    if (path.len == 0 && i32(dirfd) != AT_FDCWD) {
+        OpenFile* f = TRY(kernel::file_of(i32(dirfd)));
+        if (kernel::take_open_stat(f, &st)) return {};
+    }
     if (path.len == 0) {
         c = shipper::begin(JVMOS_SHIP_STAT, TRY(dir_handle(dirfd)));
     } else {

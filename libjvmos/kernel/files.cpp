@@ -58,6 +58,7 @@ Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const cha
     f->mode = mode;
     f->open_flags = open_flags;
     f->path = nullptr;
+    f->open_stat_seq = 0;
     if (dir_path && (mode & LINUX_S_IFMT) == LINUX_S_IFDIR) {
         f->path = copy_string(dir_path);
         if (!f->path) {
@@ -66,6 +67,13 @@ Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const cha
         }
     }
     return f;
+}
+
+bool take_open_stat(OpenFile* f, void* stat_out) {
+    const bool fresh = f->open_stat_seq && f->open_stat_seq == shipper::calls_issued();
+    f->open_stat_seq = 0;
+    if (fresh) memcpy(stat_out, f->open_stat, sizeof f->open_stat);
+    return fresh;
 }
 
 void retain(OpenFile* f) { f->refs++; }

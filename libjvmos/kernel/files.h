@@ -19,7 +19,15 @@ struct OpenFile {
     u32 mode;      // S_IFMT bits from the stat at open (0 if unknown)
     u32 open_flags; // O_ACCMODE and status flags given to open
     char* path;    // normalised guest path for directories (fchdir, getcwd), else nullptr
+    // The stat openAt returned (struct stat bytes), usable by an fstat that follows the open
+    // with no shipped call in between: the open+fstat pair then costs one round trip, exactly
+    // as if both had run together on the proxy.
+    u8 open_stat[144];
+    u64 open_stat_seq; // shipper::calls_issued() right after the open; 0 = none
 };
+
+// The stat from the open, if no shipped call happened since (consumed: used at most once).
+bool take_open_stat(OpenFile* f, void* stat_out);
 
 // Creates an OpenFile for a new handle (refs = 0, owned by the first fd installed).
 Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const char* dir_path);

@@ -17,6 +17,7 @@ jvmos_ship_ring* g_ring;
 u8* g_slot_data[JVMOS_SHIP_SLOTS];
 u32 g_busy; // slots claimed by a Call (bit per slot)
 sched::WaitQueue g_slot_waiters; // threads waiting for a free slot
+u64 g_issued;                    // calls submitted
 static_assert(JVMOS_SHIP_SLOTS <= 32);
 
 // How long a waiting thread spins before it halts for the completion interrupt. A shipped call
@@ -122,6 +123,7 @@ Result<i64> call(Call& c) {
     // Sequentially consistent: the load of relay_polling must not pass the store (x86 lets a
     // load overtake an earlier store), or the guest could skip the doorbell just as the relay
     // stops polling, and both would wait forever.
+    g_issued++;
     __atomic_store_n(&s.state, u32(JVMOS_SHIP_SUBMITTED), __ATOMIC_SEQ_CST);
     if (!__atomic_load_n(&g_ring->relay_polling, __ATOMIC_SEQ_CST)) ring_doorbell();
     wait_done(s);
@@ -142,6 +144,8 @@ void release(u32 handle) {
 }
 
 u64 calls_completed() { return g_ring ? __atomic_load_n(&g_ring->calls, __ATOMIC_RELAXED) : 0; }
+
+u64 calls_issued() { return g_issued; }
 
 void on_completion_interrupt() {
     for (u32 i = 0; i < JVMOS_SHIP_SLOTS; i++)

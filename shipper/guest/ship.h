@@ -51,6 +51,9 @@ void release(u32 handle);
 // Shipped calls completed so far (the relay's count).
 u64 calls_completed();
 
+// Calls this guest has issued so far: equal values mean no call reached the proxy in between.
+u64 calls_issued();
+
 // The completion interrupt arrived (called from the trap path).
 void on_completion_interrupt();
 
