@@ -23,9 +23,11 @@ constexpr u64 PROT_ALL = 0x7 | 0x8 /* SEM */ | 0x01000000 /* GROWSDOWN */ | 0x02
 
 mm::AddressSpace& as() { return kernel::current_address_space(); }
 
-// A file mapping: the pages are filled from the file through the shipper at map time (a
-// private snapshot; a read-only shared mapping behaves the same as long as nobody writes the
-// file). TODO(perf): fill on fault, and map read-only mounts' pages zero-copy.
+// A file mapping: pages are read from the file through the shipper when first touched (a
+// fault-around window per shipped pread), so a program that maps a large file and reads a
+// little of it (the JDK's 123 MB lib/modules) ships little. Private semantics: writes stay in
+// memory; a read-only shared mapping sees the file as it was when each page was first touched.
+// TODO(perf): map read-only mounts' pages zero-copy from the host page cache.
 Result<u64> map_file(u64 addr, u64 len, u64 prot, u64 flags, i64 fd, u64 offset) {
     kernel::OpenFile* f = TRY(kernel::file_of(fd));
     if ((f->mode & kernel::LINUX_S_IFMT) != kernel::LINUX_S_IFREG) return Errno::ENODEV;
@@ -35,25 +37,9 @@ Result<u64> map_file(u64 addr, u64 len, u64 prot, u64 flags, i64 fd, u64 offset)
         if (access != 2 /* O_RDWR */) return Errno::EACCES;
         return Errno::ENODEV; // writable shared file mappings: not yet
     }
-    const u64 start = TRY(as().map_anonymous(addr, len, u32(prot & 0x7), u32(flags),
-                                             mm::RegionKind::File));
-    for (u64 done = 0; done < len;) {
-        const usize n = len - done < shipper::Call::DATA_CAPACITY ? usize(len - done)
-                                                                  : shipper::Call::DATA_CAPACITY;
-        shipper::Call c = shipper::begin(JVMOS_SHIP_PREAD, f->handle);
-        c.slot().args[0] = n;
-        c.slot().args[1] = offset + done;
-        Result<i64> r = shipper::call(c);
-        const usize got = r.is_ok() ? (c.slot().out_len < n ? c.slot().out_len : n) : 0;
-        Result<void> filled = got ? as().fill_user(start + done, c.data(), got)
-                                  : Result<void>();
-        if (r.is_error() || filled.is_error()) {
-            (void)as().unmap(start, len);
-            return r.is_error() ? r.error() : Errno::ENOMEM;
-        }
-        done += got;
-        if (got < n) break; // end of file: the rest of the mapping reads as zero
-    }
+    const u64 start = TRY(as().map_file(addr, len, u32(prot & 0x7), u32(flags),
+                                        reinterpret_cast<u64>(f), offset));
+    kernel::file_mapped(f, len / PAGE_SIZE);
     return start;
 }
 

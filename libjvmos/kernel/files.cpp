@@ -48,7 +48,45 @@ char* copy_string(const char* s) {
     return p;
 }
 
+// File mappings read through the shipper, one pread per fault-around window; the mappings keep
+// their OpenFile (and so the proxy's file) alive after the program closes the fd.
+class ShippedFileBacking final : public mm::FileBacking {
+public:
+    Result<usize> read(u64 file_id, u64 offset, u8* dst, usize len) override {
+        auto* f = reinterpret_cast<OpenFile*>(file_id);
+        usize done = 0;
+        while (done < len) {
+            usize n = len - done;
+            if (n > shipper::Call::DATA_CAPACITY) n = shipper::Call::DATA_CAPACITY;
+            shipper::Call c = shipper::begin(JVMOS_SHIP_PREAD, f->handle);
+            c.slot().args[0] = n;
+            c.slot().args[1] = offset + done;
+            TRY(shipper::call(c));
+            const usize got = c.slot().out_len < n ? c.slot().out_len : n;
+            memcpy(dst + done, c.data(), got);
+            done += got;
+            if (got < n) break;
+        }
+        return done;
+    }
+    void pages_removed(u64 file_id, u64 pages) override {
+        auto* f = reinterpret_cast<OpenFile*>(file_id);
+        JVMOS_ASSERT(f->mapped_pages >= pages);
+        f->mapped_pages -= pages;
+        if (f->mapped_pages == 0) put(f);
+    }
+};
+
+ShippedFileBacking g_file_backing;
+
 } // namespace
+
+mm::FileBacking& file_backing() { return g_file_backing; }
+
+void file_mapped(OpenFile* f, u64 pages) {
+    if (f->mapped_pages == 0) retain(f);
+    f->mapped_pages += pages;
+}
 
 Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const char* dir_path) {
     auto* f = static_cast<OpenFile*>(heap().allocate(sizeof(OpenFile), alignof(OpenFile)));
@@ -59,6 +97,7 @@ Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const cha
     f->open_flags = open_flags;
     f->path = nullptr;
     f->open_stat_seq = 0;
+    f->mapped_pages = 0;
     if (dir_path && (mode & LINUX_S_IFMT) == LINUX_S_IFDIR) {
         f->path = copy_string(dir_path);
         if (!f->path) {
@@ -72,6 +111,7 @@ Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const cha
 bool take_open_stat(OpenFile* f, void* stat_out) {
     const bool fresh = f->open_stat_seq && f->open_stat_seq == shipper::calls_issued();
     f->open_stat_seq = 0;
+    f->mapped_pages = 0;
     if (fresh) memcpy(stat_out, f->open_stat, sizeof f->open_stat);
     return fresh;
 }

@@ -5,6 +5,7 @@
 
 #include "base/result.h"
 #include "base/types.h"
+#include "mm/address_space.h"
 
 namespace jvmos::kernel {
 
@@ -24,7 +25,13 @@ struct OpenFile {
     // as if both had run together on the proxy.
     u8 open_stat[144];
     u64 open_stat_seq; // shipper::calls_issued() right after the open; 0 = none
+    u64 mapped_pages;  // pages of mmap regions reading from it (they hold one reference)
 };
+
+// The address space's source of file-mapping pages: file_id is the OpenFile*.
+mm::FileBacking& file_backing();
+// `pages` pages of a new mapping read from `f` (takes the mappings' reference on the first).
+void file_mapped(OpenFile* f, u64 pages);
 
 // The stat from the open, if no shipped call happened since (consumed: used at most once).
 bool take_open_stat(OpenFile* f, void* stat_out);

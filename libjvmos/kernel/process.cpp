@@ -247,6 +247,7 @@ void start_first_process(const jvmos_boot_info& boot) {
     pt.pv_user_root = pv;
     pt.user_bit_on_tables = boot.flags & JVMOS_BOOT_HOST_PVM;
     auto* as = new (g_as_storage) mm::AddressSpace(frames(), heap(), boot.pml4_gpa, pt);
+    as->set_file_backing(&file_backing());
     auto* p = new (g_process_storage) Process{};
     g_process = p;
     p->address_space = as;

@@ -51,9 +51,17 @@ private:
     usize m_count = 0;
 };
 
-class IgnoreRemoved final : public RemovedSink {
+// Tells the file layer how many pages of each file's mappings went away.
+class FilePagesRemoved final : public RemovedSink {
 public:
-    void removed(const Region&) override {}
+    explicit FilePagesRemoved(FileBacking* files) : m_files(files) {}
+    void removed(const Region& piece) override {
+        if (piece.kind == RegionKind::File && m_files)
+            m_files->pages_removed(piece.file_id, piece.size() / PAGE_SIZE);
+    }
+
+private:
+    FileBacking* m_files;
 };
 
 bool prot_allows(u32 prot, Access access) {
@@ -106,7 +114,17 @@ void AddressSpace::flush(TlbBatch& batch) {
     batch.reset();
 }
 
+Result<u64> AddressSpace::map_file(u64 addr, u64 len, u32 prot, u32 flags, u64 file_id,
+                                   u64 offset) {
+    return map_region(addr, len, prot, flags, RegionKind::File, file_id, offset);
+}
+
 Result<u64> AddressSpace::map_anonymous(u64 addr, u64 len, u32 prot, u32 flags, RegionKind kind) {
+    return map_region(addr, len, prot, flags, kind, 0, 0);
+}
+
+Result<u64> AddressSpace::map_region(u64 addr, u64 len, u32 prot, u32 flags, RegionKind kind,
+                                     u64 file_id, u64 file_offset) {
     if (len > JVMOS_USER_TOP) return Errno::ENOMEM;
     u64 start;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -130,6 +148,8 @@ Result<u64> AddressSpace::map_anonymous(u64 addr, u64 len, u32 prot, u32 flags, 
     r.flags = flags & (LINUX_MAP_SHARED | LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS |
                        LINUX_MAP_NORESERVE | LINUX_MAP_STACK | LINUX_MAP_GROWSDOWN);
     r.kind = kind;
+    r.file_id = file_id;
+    r.file_offset = file_offset;
     TRY(m_regions.insert(r));
     return start;
 }
@@ -142,7 +162,7 @@ Result<void> AddressSpace::unmap(u64 addr, u64 len) {
     Result<void> r = m_page_table.unmap_range(addr, end, batch, frees);
     frees.drain();
     if (r.is_error()) return r.error();
-    IgnoreRemoved sink;
+    FilePagesRemoved sink(m_files);
     return m_regions.remove_range(addr, end, sink);
 }
 
@@ -207,6 +227,7 @@ FaultOutcome AddressSpace::handle_fault(u64 addr, Access access) {
         return FaultOutcome::BadAccess;
     }
     const u64 flags = pte_flags(r->prot);
+    if (r->kind == RegionKind::File) return fault_file(*r, page, flags);
     // A fault in an anonymous region that covers the whole aligned 2 MiB block around it, with
     // nothing mapped there yet, gets a 2 MiB page: one fault (and, on a shadow-paging host with
     // huge host pages, one shadow fill) instead of 512, as Linux's transparent huge pages do.
@@ -252,6 +273,57 @@ FaultOutcome AddressSpace::handle_fault(u64 addr, Access access) {
     }
     batch.release_tables(m_phys);
     return FaultOutcome::Resolved;
+}
+
+FaultOutcome AddressSpace::fault_file(const Region r, u64 page, u64 flags) {
+    // The window: from the faulting page up to the end of its aligned 64 KiB block (clipped to
+    // the region), stopping at the first page already mapped; one shipped read fills it.
+    const u64 lo = page;
+    u64 hi = align_down(page, FAULT_AROUND_BYTES) + FAULT_AROUND_BYTES;
+    if (hi > r.end) hi = r.end;
+    for (u64 va = page + PAGE_SIZE; va < hi; va += PAGE_SIZE)
+        if (m_page_table.lookup(va).pte) {
+            hi = va;
+            break;
+        }
+    const usize len = usize(hi - lo);
+    auto* buf = static_cast<u8*>(m_heap.allocate(FAULT_AROUND_BYTES, PAGE_SIZE));
+    if (!buf || !m_files) {
+        if (buf) m_heap.deallocate(buf, FAULT_AROUND_BYTES);
+        return FaultOutcome::OutOfMemory;
+    }
+    Result<usize> got = m_files->read(r.file_id, r.file_offset + (lo - r.start), buf, len);
+    if (got.is_error()) {
+        m_heap.deallocate(buf, FAULT_AROUND_BYTES);
+        return FaultOutcome::OutOfMemory; // an I/O error on a mapped file: SIGBUS, as Linux
+    }
+    if (got.value() < len) memset(buf + got.value(), 0, len - got.value()); // past end of file
+    // The read may have blocked this thread: another thread may have faulted in (or the
+    // program unmapped) some of these pages meanwhile. Re-check the region and each page.
+    const Region* now = m_regions.find(page);
+    if (!now || now->kind != RegionKind::File || now->file_id != r.file_id) {
+        m_heap.deallocate(buf, FAULT_AROUND_BYTES);
+        return now ? FaultOutcome::Resolved : FaultOutcome::NoMapping; // the access retries
+    }
+    TlbBatch batch;
+    FaultOutcome outcome = FaultOutcome::Resolved;
+    for (u64 va = lo; va < hi; va += PAGE_SIZE) {
+        if (m_page_table.lookup(va).pte) continue;
+        Result<u64> frame = m_phys.alloc_frame_dirty();
+        if (frame.is_error()) {
+            if (va == page) outcome = FaultOutcome::OutOfMemory;
+            break;
+        }
+        memcpy(m_phys.to_virt(frame.value()), buf + (va - lo), PAGE_SIZE);
+        if (m_page_table.map(va, frame.value(), PageSize::Small4K, flags, batch).is_error()) {
+            m_phys.free_frame(frame.value());
+            if (va == page) outcome = FaultOutcome::OutOfMemory;
+            break;
+        }
+    }
+    batch.release_tables(m_phys);
+    m_heap.deallocate(buf, FAULT_AROUND_BYTES);
+    return outcome;
 }
 
 u8* AddressSpace::user_byte(u64 addr, Access access) {

@@ -29,6 +29,19 @@ inline constexpr u64 MMAP_MIN_ADDR = 0x10000;
 // Where a static-PIE program is placed (Linux's ELF_ET_DYN_BASE without randomisation).
 inline constexpr u64 PIE_BASE = 0x555555554000;
 
+// Where file-backed regions get their bytes (implemented by the kernel's file layer, which ships
+// the reads). `file_id` is what map_file() was given.
+class FileBacking {
+public:
+    // Reads up to `len` bytes at `offset` into `dst`; returns the count (short at end of file).
+    virtual Result<usize> read(u64 file_id, u64 offset, u8* dst, usize len) = 0;
+    // `pages` pages of the file's mappings were unmapped (for reference counting).
+    virtual void pages_removed(u64 file_id, u64 pages) = 0;
+
+protected:
+    ~FileBacking() = default;
+};
+
 class AddressSpace {
 public:
     AddressSpace(PhysMem& phys, Allocator& heap, u64 root_gpa, PageTableOptions options);
@@ -45,6 +58,11 @@ public:
     // space. `kind` distinguishes the program image and stack from plain mmap.
     Result<u64> map_anonymous(u64 addr, u64 len, u32 prot, u32 flags,
                               RegionKind kind = RegionKind::Anonymous);
+    // mmap of a file: like map_anonymous, but pages are read from `file_id` at `offset` when
+    // first touched (fault-around window at a time). Private semantics: writes stay in memory.
+    Result<u64> map_file(u64 addr, u64 len, u32 prot, u32 flags, u64 file_id, u64 offset);
+    void set_file_backing(FileBacking* backing) { m_files = backing; }
+
     // munmap of [addr, addr + len): pages freed, TLB flushed.
     Result<void> unmap(u64 addr, u64 len);
     // mprotect; ENOMEM if part of the range is unmapped.
@@ -88,8 +106,14 @@ private:
     u8* user_byte(u64 addr, Access access);
     u64 pte_flags(u32 prot) const;
 
+    Result<u64> map_region(u64 addr, u64 len, u32 prot, u32 flags, RegionKind kind, u64 file_id,
+                           u64 file_offset);
+    // A copy of the region: the read blocks, and the region array may change meanwhile.
+    FaultOutcome fault_file(const Region r, u64 page, u64 flags);
+
     PhysMem& m_phys;
     Allocator& m_heap;
+    FileBacking* m_files = nullptr;
     RegionMap m_regions;
     PageTable m_page_table;
     u64 m_mmap_top = 0;
