@@ -5,6 +5,7 @@
 #include "kernel/host.h"
 #include "kernel/process.h"
 #include "sched/scheduler.h"
+#include "signal/signal.h"
 #include "shim/strace.h"
 #include "shim/table.h"
 
@@ -77,5 +78,6 @@ extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
         if (info.disposition == Disposition::Unknown) report_unknown_once(args.nr);
     }
     sched::maybe_preempt();
+    if (signal::deliver_pending(*f)) args.full_return = true;
     return args.full_return;
 }

@@ -3,6 +3,7 @@
 #include "base/string.h"
 #include "kernel/files.h"
 #include "kernel/process.h"
+#include "signal/signal.h"
 #include "shim/ship_util.h"
 #include "shim/syscall.h"
 #include "shim/user_ptr.h"
@@ -22,12 +23,16 @@ struct Iovec {
     u64 len;
 };
 
-// A write that hit a closed pipe: SIGPIPE's default action ends the program quietly (status
-// 141), as on Linux. (With a handler installed the program sees EPIPE; delivery to handlers
-// arrives with the signal work.)
+// A write that hit a closed pipe also raises SIGPIPE on the writing thread, as on Linux: with
+// the default action the program ends quietly (status 141) when the call returns.
 Errno raise_sigpipe_if_default(Errno e) {
-    if (e == Errno::EPIPE && kernel::current_process().actions[SIGPIPE].handler == 0)
-        kernel::kill_process(SIGPIPE, nullptr, 0);
+    if (e == Errno::EPIPE) {
+        signal::SigInfo info{};
+        info.signo = SIGPIPE;
+        info.code = signal::SI_USER;
+        info.pid = kernel::current_process().pid;
+        (void)signal::send_to_thread(kernel::current_thread().tid, info);
+    }
     return e;
 }
 

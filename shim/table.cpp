@@ -65,8 +65,13 @@ namespace {
     LOCAL(mprotect)                                                                                \
     LOCAL(munmap)                                                                                  \
     LOCAL(brk)                                                                                     \
-    PARTIAL(rt_sigaction, "dispositions are recorded; delivery arrives with the signal work")   \
-    PARTIAL(rt_sigprocmask, "masks are recorded; delivery arrives with the signal work")        \
+    LOCAL(rt_sigaction)                                                                            \
+    LOCAL(rt_sigprocmask)                                                                          \
+    LOCAL(rt_sigreturn)                                                                            \
+    LOCAL(sigaltstack)                                                                             \
+    PARTIAL(kill, "the guest process itself only; host processes: ESRCH")                        \
+    LOCAL(tgkill)                                                                                  \
+    LOCAL(tkill)                                                                                   \
     LOCAL(nanosleep)                                                                               \
     LOCAL(getpid)                                                                                  \
     LOCAL(exit)                                                                                    \

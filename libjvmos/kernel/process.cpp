@@ -8,6 +8,7 @@
 #include "kernel/boot.h"
 #include "kernel/files.h"
 #include "shipper/guest/ship.h"
+#include "signal/signal.h"
 #include "kernel/host.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
@@ -198,10 +199,31 @@ void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
                                                 : mm::Access::Read;
         const mm::FaultOutcome outcome = current_address_space().handle_fault(fault_address, access);
         if (outcome == mm::FaultOutcome::Resolved) return;
-        kill_process(outcome == mm::FaultOutcome::OutOfMemory ? 7 : SIGSEGV, &frame, fault_address);
+        signal::SigInfo info{};
+        info.addr = fault_address;
+        if (outcome == mm::FaultOutcome::OutOfMemory) {
+            info.signo = signal::SIGBUS;
+            info.code = signal::BUS_ADRERR;
+        } else {
+            info.signo = signal::SIGSEGV;
+            info.code = outcome == mm::FaultOutcome::BadAccess ? signal::SEGV_ACCERR
+                                                               : signal::SEGV_MAPERR;
+        }
+        signal::force_fault_signal(frame, info);
+        return;
     }
+    // Linux's codes: #DE is FPE_INTDIV at the instruction, #UD ILL_ILLOPN, #BP a kernel-sent
+    // SIGTRAP, #GP a SIGSEGV with no address.
     const LinuxSignal s = signal_for_vector(frame.vector);
-    kill_process(s.signal, &frame, s.has_address ? fault_address : 0);
+    signal::SigInfo info{};
+    info.signo = s.signal;
+    switch (frame.vector) {
+    case 0: info.code = signal::FPE_INTDIV; info.addr = frame.rip; break;
+    case 6: info.code = signal::ILL_ILLOPN; info.addr = frame.rip; break;
+    case 3: info.code = signal::SI_KERNEL; break;
+    default: info.code = signal::SI_KERNEL; info.addr = s.has_address ? fault_address : 0; break;
+    }
+    signal::force_fault_signal(frame, info);
 }
 
 // --strace's summary: shipped calls are a metric we drive down (caching read-only mounts,

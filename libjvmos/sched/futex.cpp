@@ -23,7 +23,7 @@ Result<u64> futex_wait(u64 uaddr, u32 expected, i64 deadline_ns, u32 bitset) {
     t->wait_channel = reinterpret_cast<void*>(uaddr);
     t->wait_bitset = bitset;
     bucket(uaddr).push(t);
-    const WakeReason why = block(deadline_ns);
+    const WakeReason why = block_interruptible(deadline_ns);
     if (why != WakeReason::Woken) {
         // Still queued (maybe requeued to another word): take it out.
         bucket(reinterpret_cast<u64>(t->wait_channel)).remove(t);

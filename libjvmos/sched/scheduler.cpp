@@ -264,6 +264,25 @@ WakeReason block(i64 deadline_ns) {
     return t->wake_reason;
 }
 
+WakeReason block_interruptible(i64 deadline_ns) {
+    Thread* t = g_current;
+    // A signal that is already pending (and not blocked) interrupts at once.
+    if (t->pending_signals & ~t->signal_mask) return WakeReason::Interrupted;
+    t->interruptible = true;
+    const WakeReason why = block(deadline_ns);
+    t->interruptible = false;
+    return why;
+}
+
+void interrupt(Thread* t) {
+    if (t->state != ThreadState::Blocked || !t->interruptible) return;
+    t->wake_reason = WakeReason::Interrupted;
+    make_runnable(t);
+}
+
+Thread* first_thread() { return g_all; }
+Thread* next_thread(Thread* t) { return t->all_next; }
+
 void yield() {
     Thread* t = g_current;
     t->state = ThreadState::Runnable;

@@ -41,6 +41,15 @@ struct Thread {
     Thread* all_next;       // every live thread
     void* wait_channel;     // what a blocked thread waits for (futex key, ship slot...)
     u64 wait_bitset;        // futex bitset
+    bool interruptible;     // blocked in a wait a signal may interrupt (futex, sleep)
+    // Signals queued for this thread (bit N-1 = signal N) and their senders.
+    u64 pending_signals;
+    i32 pending_code[64];
+    i32 pending_pid[64];
+    // sigaltstack(2).
+    u64 altstack_sp;
+    u64 altstack_size;
+    u32 altstack_flags;
 };
 
 // A FIFO of blocked threads.
@@ -67,6 +76,13 @@ void make_runnable(Thread* t);
 WakeReason block(i64 deadline_ns);
 // Wakes a thread blocked in block() with reason Woken (no-op if it is not blocked).
 void wake(Thread* t);
+// As block(), but a signal sent to the thread ends the wait with WakeReason::Interrupted.
+WakeReason block_interruptible(i64 deadline_ns);
+// Ends an interruptible wait of `t` (a signal arrived for it).
+void interrupt(Thread* t);
+// Every live thread (for routing process-directed signals).
+Thread* first_thread();
+Thread* next_thread(Thread* t);
 // As wake(), from an interrupt handler: the woken thread runs at the next return to user mode
 // (completed I/O should not wait for a time slice to end).
 void wake_from_interrupt(Thread* t);

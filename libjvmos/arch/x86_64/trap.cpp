@@ -5,6 +5,7 @@
 #include "kernel/process.h"
 #include "sched/scheduler.h"
 #include "shipper/guest/ship.h"
+#include "signal/signal.h"
 
 extern "C" char jvmos_pv_idle_begin[], jvmos_pv_idle_end[];
 
@@ -42,13 +43,17 @@ extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
         } else if (frame->vector != 0xff) {
             arch::apic_eoi();
         }
-        if (frame->from_user()) sched::maybe_preempt();
+        if (frame->from_user()) {
+            sched::maybe_preempt();
+            signal::deliver_pending(*frame);
+        }
         return;
     }
     const u64 fault_address = frame->vector == 14 ? arch::backend().fault_address() : 0;
     if (frame->from_user()) {
         kernel::handle_user_exception(*frame, fault_address);
         sched::maybe_preempt();
+        signal::deliver_pending(*frame);
         return;
     }
     panic_with_frame(*frame, fault_address, "%s in the kernel", vector_name(frame->vector));

@@ -1,0 +1,49 @@
+// Signal delivery with Linux's x86-64 rt_sigframe layout: siginfo, ucontext with the full
+// register state in uc_mcontext, and the XSAVE state (AVX-512 included) in fpstate, on the
+// thread's stack or its sigaltstack; rt_sigreturn restores all of it, honouring registers the
+// handler changed (HotSpot rewrites RIP to continue after an implicit null check).
+#pragma once
+
+#include "arch/x86_64/frame.h"
+#include "base/result.h"
+#include "base/types.h"
+
+namespace jvmos::signal {
+
+inline constexpr int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6;
+inline constexpr int SIGBUS = 7, SIGFPE = 8, SIGKILL = 9, SIGSEGV = 11, SIGPIPE = 13;
+inline constexpr int SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGURG = 23;
+inline constexpr int SIGWINCH = 28;
+
+// si_code values.
+inline constexpr i32 SI_USER = 0, SI_TKILL = -6;
+inline constexpr i32 SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRERR = 2, FPE_INTDIV = 1;
+inline constexpr i32 ILL_ILLOPN = 2, TRAP_BRKPT = 1, SI_KERNEL = 0x80;
+
+// The parts of siginfo_t we fill (the rest of the 128 bytes is zero).
+struct SigInfo {
+    i32 signo;
+    i32 code;
+    u64 addr; // SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGTRAP: the faulting address
+    i32 pid;  // kill/tgkill: the sender
+    u32 uid;
+};
+
+// A synchronous signal from a CPU exception in user mode: delivered to the handler now (the
+// frame is rewritten to enter it), or, if the program has no handler, blocks it or ignores
+// it, the program dies of it as on Linux. `fault_frame` is the thread's user frame.
+void force_fault_signal(arch::TrapFrame& frame, const SigInfo& info);
+
+// Queues a signal for a thread (tgkill/tkill) or the process (kill: routed to a thread that
+// does not block it). Wakes an interruptibly blocked target.
+Result<void> send_to_thread(i32 tid, const SigInfo& info);
+Result<void> send_to_process(const SigInfo& info);
+
+// On every return to user mode: delivers one pending, unblocked signal by rewriting `frame`.
+// Returns true if the frame changed (the return must restore every register).
+bool deliver_pending(arch::TrapFrame& frame);
+
+// rt_sigreturn: restores the user frame from the signal frame at the user stack.
+Result<void> sigreturn(arch::TrapFrame& frame);
+
+} // namespace jvmos::signal
