@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <csignal>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -151,6 +152,13 @@ uint64_t write_boot_data(const GuestMemory& mem, const LoadedKernel& kernel, con
     bi->rlimit_stack = {rl.rlim_cur, rl.rlim_max};
     getrlimit(RLIMIT_NOFILE, &rl);
     bi->rlimit_nofile = {rl.rlim_cur, rl.rlim_max};
+    // Dispositions that survive execve: ignored signals stay ignored in the program.
+    for (int sig = 1; sig < 32; sig++) {
+        struct sigaction old {};
+        if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN &&
+            sig != SIGPIPE) // jvmos itself ignores SIGPIPE; the caller's choice is unknown
+            bi->ignored_signals |= 1ull << (sig - 1);
+    }
     utsname u{};
     uname(&u);
     copy_uts(bi->uts_sysname, u.sysname);

@@ -139,6 +139,29 @@ void check_host_directories(const SessionPlan& session) {
     }
 }
 
+// Host signals for the guest: the handler only ORs a bit into the boot info (which the guest
+// reads) and raises the guest's ship interrupt — both async-signal-safe.
+volatile uint64_t* g_host_signals;
+int g_signal_irq_fd = -1;
+
+extern "C" void forward_signal(int sig) {
+    __atomic_fetch_or(g_host_signals, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+    const uint64_t one = 1;
+    (void)!::write(g_signal_irq_fd, &one, sizeof one);
+}
+
+void forward_host_signals(jvmos_boot_info* boot, int irq_fd) {
+    g_host_signals = &boot->host_signals;
+    g_signal_irq_fd = irq_fd;
+    struct sigaction sa {};
+    sa.sa_handler = forward_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    // Always forwarded: whether the program ignores one is its disposition's business (the
+    // caller's ignored signals start out ignored in the guest, and a program may change that).
+    for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) sigaction(sig, &sa, nullptr);
+}
+
 int run(const Options& opts, const SessionPlan& session) {
     BootPlan plan;
     std::string program_path;
@@ -234,6 +257,9 @@ int run(const Options& opts, const SessionPlan& session) {
                           layout::physmap(bi->gdt_gpa[0]), JVMOS_GDT_ENTRIES * 8 - 1,
                           layout::physmap(bi->tss_gpa[0])});
     if (plan.backend == JVMOS_BACKEND_HW) vcpu0.enable_xsave(cpuid);
+
+    // Signals sent to jvmos (Ctrl-C, kill) go to the program, as if sent to it on Linux.
+    forward_host_signals(memory.object<jvmos_boot_info>({boot_info_gpa}), irq_fd);
 
     // The kernel's text goes to stderr, except the table `--syscalls` asked for.
     ProcessHost host(opts.list_syscalls ? STDOUT_FILENO : STDERR_FILENO);

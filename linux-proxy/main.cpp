@@ -56,6 +56,12 @@ int main(int argc, char** argv) {
         return 2;
     }
     auto& command = parsed.get<CommandLine>();
+    if (command.mode == CommandLine::Mode::FD) {
+        // Started by jvmos in the same foreground process group: Ctrl-C and Ctrl-\ are meant
+        // for the program, which jvmos forwards them to; the proxy ends with its connection.
+        signal(SIGINT, SIG_IGN);
+        signal(SIGQUIT, SIG_IGN);
+    }
     if (command.mode == CommandLine::Mode::HELP) {
         fputs(jvmos::proxy::usage_text().cStr(), stdout);
         return 0;

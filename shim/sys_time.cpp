@@ -100,9 +100,19 @@ Result<u64> sys_time(SyscallArgs& args) {
     return u64(secs);
 }
 
+// An interrupted sleep: EINTR, and the time left in *rem if given (relative sleeps only).
+Result<u64> interrupted(u64 rem, i64 deadline_mono) {
+    if (rem) {
+        const i64 left = deadline_mono - kernel::monotonic_ns();
+        TRY(UserPtr<Timespec>(rem).write(to_timespec(left > 0 ? left : 0)));
+    }
+    return Errno::EINTR;
+}
+
 Result<u64> sys_nanosleep(SyscallArgs& args) {
     const i64 ns = TRY(read_duration(args.a[0]));
-    kernel::sleep_until_monotonic(kernel::monotonic_ns() + ns);
+    const i64 deadline = kernel::monotonic_ns() + ns;
+    if (!kernel::sleep_until_monotonic(deadline)) return interrupted(args.a[1], deadline);
     return 0;
 }
 
@@ -120,7 +130,8 @@ Result<u64> sys_clock_nanosleep(SyscallArgs& args) {
     } else {
         deadline_mono = kernel::monotonic_ns() + value;
     }
-    kernel::sleep_until_monotonic(deadline_mono);
+    if (!kernel::sleep_until_monotonic(deadline_mono))
+        return interrupted((flags & TIMER_ABSTIME) ? 0 : args.a[3], deadline_mono);
     return 0;
 }
 

@@ -284,6 +284,8 @@ void start_first_process(const jvmos_boot_info& boot) {
     p->rlimits[3] = {boot.rlimit_stack.cur, boot.rlimit_stack.max};   // RLIMIT_STACK
     p->rlimits[7] = {boot.rlimit_nofile.cur, boot.rlimit_nofile.max}; // RLIMIT_NOFILE
     p->rlimits[4] = {0, RLIM_INFINITY};                               // RLIMIT_CORE
+    for (int sig = 1; sig <= NSIG; sig++)
+        if (boot.ignored_signals & (1ull << (sig - 1))) p->actions[sig].handler = 1; // SIG_IGN
     // The main thread (its tid is the pid), with its kernel stack and extended-state area.
     Result<Thread*> main_thread = sched::init(boot.pid);
     if (main_thread.is_error()) panic("out of memory creating the first thread");

@@ -38,7 +38,7 @@ i64 realtime_ns() { return g_boot_realtime + since_boot_ns(); }
 i64 monotonic_ns() { return g_boot_monotonic + since_boot_ns(); }
 u64 tsc_khz() { return g_tsc_khz; }
 
-void sleep_until_monotonic(i64 deadline_ns) {
+bool sleep_until_monotonic(i64 deadline_ns) {
     const i64 start = monotonic_ns();
     i64 now = start;
     // Long sleeps block (other threads run; an idle vCPU halts until the LAPIC timer); the
@@ -46,7 +46,10 @@ void sleep_until_monotonic(i64 deadline_ns) {
     // several traps to the hypervisor.
     constexpr i64 SPIN_NS = 200'000;
     if (deadline_ns - now > SPIN_NS) {
-        sched::block(deadline_ns - SPIN_NS / 2);
+        if (sched::block_interruptible(deadline_ns - SPIN_NS / 2) == sched::WakeReason::Interrupted) {
+            g_slept_ns += monotonic_ns() - start;
+            return false;
+        }
         now = monotonic_ns();
     }
     while (now < deadline_ns) {
@@ -54,6 +57,7 @@ void sleep_until_monotonic(i64 deadline_ns) {
         now = monotonic_ns();
     }
     g_slept_ns += now - start;
+    return true;
 }
 
 i64 cpu_time_ns() { return since_boot_ns() - g_slept_ns; }

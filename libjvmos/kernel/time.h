@@ -13,9 +13,9 @@ u64 ns_to_tsc(u64 ns);
 i64 realtime_ns();
 i64 monotonic_ns();
 u64 tsc_khz();
-// Busy-waits (with `pause`) until the monotonic clock reaches `deadline_ns`.
-// TODO(perf): halt with the LAPIC TSC-deadline timer once the scheduler owns idle time.
-void sleep_until_monotonic(i64 deadline_ns);
+// Sleeps until the monotonic clock reaches `deadline_ns`: blocks (other threads run, an idle
+// vCPU halts) and spins the last stretch. Returns false if a signal interrupted the sleep.
+bool sleep_until_monotonic(i64 deadline_ns);
 // CPU time the program has used: time since boot minus the time it slept.
 i64 cpu_time_ns();
 

@@ -3,6 +3,7 @@
 #include "arch/x86_64/arch.h"
 #include "base/assert.h"
 #include "base/string.h"
+#include "kernel/boot.h"
 #include "kernel/memory.h"
 #include "kernel/process.h"
 #include "sched/scheduler.h"
@@ -261,6 +262,19 @@ bool deliver_pending(arch::TrapFrame& frame) {
     const u64 rip = frame.rip, rsp = frame.rsp;
     deliver(frame, sig, info);
     return frame.rip != rip || frame.rsp != rsp;
+}
+
+void take_host_signals() {
+    auto& boot = const_cast<jvmos_boot_info&>(kernel::boot_info());
+    u64 bits = __atomic_exchange_n(&boot.host_signals, 0, __ATOMIC_ACQ_REL);
+    while (bits) {
+        const int sig = __builtin_ctzll(bits) + 1;
+        bits &= bits - 1;
+        SigInfo info{};
+        info.signo = sig;
+        info.code = SI_USER; // sent from outside the guest: the sender's pid is unknown (0)
+        (void)send_to_process(info);
+    }
 }
 
 Result<void> sigreturn(arch::TrapFrame& frame) {

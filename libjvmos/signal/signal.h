@@ -43,6 +43,10 @@ Result<void> send_to_process(const SigInfo& info);
 // Returns true if the frame changed (the return must restore every register).
 bool deliver_pending(arch::TrapFrame& frame);
 
+// Takes the signals the jvmos process received on the host (boot info's host_signals) and
+// sends them to the program, as kill(2) from outside would. Called on the ship interrupt.
+void take_host_signals();
+
 // rt_sigreturn: restores the user frame from the signal frame at the user stack.
 Result<void> sigreturn(arch::TrapFrame& frame);
 

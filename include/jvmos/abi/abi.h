@@ -23,7 +23,7 @@
 #define JVMOS_U64(x) x##ull
 #endif
 
-#define JVMOS_ABI_VERSION 2
+#define JVMOS_ABI_VERSION 3
 #define JVMOS_BOOT_MAGIC 0x534f4d56 /* "VMOS" little-endian */
 
 /*
@@ -137,6 +137,16 @@ struct jvmos_boot_info {
     char uts_version[JVMOS_UTS_LEN];
     char uts_machine[JVMOS_UTS_LEN];
     char uts_domainname[JVMOS_UTS_LEN];
+
+    /* Signals the caller left ignored (bit N-1 = signal N, e.g. SIGINT for a background job
+     * or under nohup): the program starts with them ignored too, as after execve. IN. */
+    uint64_t ignored_signals;
+
+    /* Run time. Signals the jvmos process received (SIGINT, SIGTERM, SIGQUIT, SIGHUP; bit N-1 =
+     * signal N), for the guest to deliver to the program. The monitor ORs bits in and raises
+     * the ship completion interrupt (JVMOS_SHIP_VECTOR); the guest takes them with an atomic
+     * exchange. OUT by the monitor while the guest runs. */
+    volatile uint64_t host_signals;
 };
 
 #endif /* __ASSEMBLER__ */

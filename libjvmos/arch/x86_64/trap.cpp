@@ -37,6 +37,7 @@ extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
         if (frame->vector == JVMOS_SHIP_VECTOR) {
             arch::apic_eoi();
             shipper::on_completion_interrupt();
+            signal::take_host_signals();
         } else if (frame->vector == sched::TIMER_VECTOR) {
             arch::apic_eoi();
             sched::on_timer_interrupt();
