@@ -1,6 +1,7 @@
 // Time syscalls (local, from the TSC). The vDSO that serves the hot ones without a trap arrives
 // with the dynamic-program work.
 #include "kernel/process.h"
+#include "sched/scheduler.h"
 #include "kernel/time.h"
 #include "shim/syscall.h"
 #include "shim/user_ptr.h"
@@ -36,10 +37,10 @@ struct Timeval {
 
 Timespec to_timespec(i64 ns) { return {ns / NSEC_PER_SEC, ns % NSEC_PER_SEC}; }
 
-// The clock's current value in ns, or EINVAL for an unknown clock id. CPU-time clocks (the
-// fixed ids and the negative per-process/per-thread ids) report the time the program has been
-// running: with one thread that never waits for anything but sleeps, that is wall time minus
-// the time slept.
+// The clock's current value in ns, or EINVAL for an unknown clock id. CPU-time clocks: the
+// fixed ids for the process and the calling thread, and Linux's negative encodings
+// (~pid_or_tid << 3 | thread_bit << 2 | type) that pthread_getcpuclockid and
+// clock_getcpuclockid produce (HotSpot reads other threads' CPU time through them).
 Result<i64> clock_now(i64 id) {
     switch (id) {
     case CLOCK_REALTIME:
@@ -54,11 +55,20 @@ Result<i64> clock_now(i64 id) {
     case CLOCK_BOOTTIME_ALARM:
         return kernel::monotonic_ns();
     case CLOCK_PROCESS_CPUTIME_ID:
+        return i64(sched::process_cpu_ns());
     case CLOCK_THREAD_CPUTIME_ID:
-        return kernel::cpu_time_ns();
-    default:
-        if (id < 0 && (id & 7) != 7) return kernel::cpu_time_ns(); // CPUCLOCK_* encodings
-        return Errno::EINVAL;
+        return i64(sched::thread_cpu_ns(sched::current()));
+    default: {
+        if (id >= 0 || (id & 3) == 3) return Errno::EINVAL;
+        const i32 who = i32(~(id >> 3));
+        if (id & 4) { // a thread
+            const sched::Thread* t = who == 0 ? sched::current() : sched::find_thread(who);
+            if (!t) return Errno::EINVAL;
+            return i64(sched::thread_cpu_ns(t));
+        }
+        if (who != 0 && who != kernel::current_process().pid) return Errno::EINVAL;
+        return i64(sched::process_cpu_ns());
+    }
     }
 }
 
@@ -72,13 +82,13 @@ Result<i64> read_duration(u64 addr) {
 } // namespace
 
 Result<u64> sys_clock_gettime(SyscallArgs& args) {
-    const i64 now = TRY(clock_now(i64(args.a[0])));
+    const i64 now = TRY(clock_now(i64(i32(args.a[0])) /* clockid_t is an int */));
     TRY(UserPtr<Timespec>(args.a[1]).write(to_timespec(now)));
     return 0;
 }
 
 Result<u64> sys_clock_getres(SyscallArgs& args) {
-    const i64 id = i64(args.a[0]);
+    const i64 id = i64(i32(args.a[0])) /* clockid_t is an int */;
     TRY(clock_now(id)); // validates the id
     const i64 res = (id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE)
                         ? COARSE_RESOLUTION_NS
@@ -117,7 +127,7 @@ Result<u64> sys_nanosleep(SyscallArgs& args) {
 }
 
 Result<u64> sys_clock_nanosleep(SyscallArgs& args) {
-    const i64 id = i64(args.a[0]);
+    const i64 id = i64(i32(args.a[0])) /* clockid_t is an int */;
     const u64 flags = args.a[1];
     if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_BOOTTIME && id != CLOCK_TAI)
         return id == CLOCK_THREAD_CPUTIME_ID ? Errno::EINVAL : Errno::EOPNOTSUPP;

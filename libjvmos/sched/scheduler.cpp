@@ -30,6 +30,7 @@ u64 g_armed_tsc;         // TSC deadline the LAPIC timer is armed for (0: disarm
 bool g_have_tsc_deadline;
 u64 g_loaded_fs;         // FS/GS bases loaded on this vCPU
 u64 g_loaded_gs;
+u64 g_dead_cpu_tsc;      // CPU time of threads that exited
 
 void timer_insert(Thread* t) {
     Thread** p = &g_timers;
@@ -124,7 +125,11 @@ void schedule() {
         next = g_run_queue.pop();
         if (next) break;
         // Nothing to run: halt until an interrupt (ship completion, timer) makes a thread
-        // runnable.
+        // runnable. The blocked thread's CPU clock stops while the vCPU idles.
+        if (prev->run_start_tsc) {
+            prev->cpu_tsc += arch::rdtsc() - prev->run_start_tsc;
+            prev->run_start_tsc = 0;
+        }
         g_slice_end = 0;
         arm_timer();
         arch::backend().wait_for_interrupt();
@@ -135,7 +140,15 @@ void schedule() {
     g_need_resched = false;
     g_slice_end = g_run_queue.empty() ? 0 : kernel::monotonic_ns() + TIME_SLICE_NS;
     arm_timer();
+    // CPU-time accounting: prev stops running, next starts (idle time counts for nobody).
+    const u64 now_tsc = arch::rdtsc();
+    if (prev->run_start_tsc) {
+        prev->cpu_tsc += now_tsc - prev->run_start_tsc;
+        prev->run_start_tsc = 0;
+    }
+    next->run_start_tsc = now_tsc;
     if (next == prev) return;
+    if (prev->state == ThreadState::Dead) g_dead_cpu_tsc += prev->cpu_tsc;
     if (prev->state != ThreadState::Dead) arch::xsave(prev->xsave_area);
     g_current = next;
     arch::set_kernel_stack(next->kernel_stack_top);
@@ -199,6 +212,7 @@ static Result<Thread*> allocate_thread(i32 tid) {
 Result<Thread*> init(i32 tid) {
     Thread* first = TRY(allocate_thread(tid));
     first->state = ThreadState::Running;
+    first->run_start_tsc = arch::rdtsc();
     g_current = first;
     g_loaded_fs = 0;
     g_loaded_gs = 0;
@@ -281,6 +295,24 @@ void interrupt(Thread* t) {
 }
 
 Thread* first_thread() { return g_all; }
+
+u64 thread_cpu_ns(const Thread* t) {
+    u64 tsc = t->cpu_tsc;
+    if (t->run_start_tsc) tsc += arch::rdtsc() - t->run_start_tsc;
+    return kernel::tsc_to_ns(tsc);
+}
+
+u64 process_cpu_ns() {
+    u64 ns = kernel::tsc_to_ns(g_dead_cpu_tsc);
+    for (Thread* t = g_all; t; t = t->all_next) ns += thread_cpu_ns(t);
+    return ns;
+}
+
+Thread* find_thread(i32 tid) {
+    for (Thread* t = g_all; t; t = t->all_next)
+        if (t->tid == tid) return t;
+    return nullptr;
+}
 Thread* next_thread(Thread* t) { return t->all_next; }
 
 void yield() {

@@ -46,6 +46,9 @@ struct Thread {
     u64 pending_signals;
     i32 pending_code[64];
     i32 pending_pid[64];
+    // CPU time: accumulated while switched out, plus the current stretch while running.
+    u64 cpu_tsc;
+    u64 run_start_tsc;
     // sigaltstack(2).
     u64 altstack_sp;
     u64 altstack_size;
@@ -95,6 +98,12 @@ void on_timer_interrupt();
 // Called on every return to user mode: switches if the time slice is over or the current
 // thread blocked.
 void maybe_preempt();
+
+// CPU time in ns of a thread (the current one included up to now), and of the whole process
+// (live threads plus those that exited).
+u64 thread_cpu_ns(const Thread* t);
+u64 process_cpu_ns();
+Thread* find_thread(i32 tid);
 
 // The LAPIC timer vector.
 inline constexpr u64 TIMER_VECTOR = 0x30;

@@ -203,12 +203,6 @@ void deliver(arch::TrapFrame& frame, int sig, const SigInfo& info) {
     if (!setup_frame(frame, sig, info, act)) die_of(SIGSEGV, &frame, frame.rsp);
 }
 
-kernel::Thread* find_thread(i32 tid) {
-    for (kernel::Thread* t = sched::first_thread(); t; t = sched::next_thread(t))
-        if (t->tid == tid) return t;
-    return nullptr;
-}
-
 void queue(kernel::Thread* t, const SigInfo& info) {
     const int sig = info.signo;
     t->pending_signals |= bit(sig);
@@ -231,7 +225,7 @@ void force_fault_signal(arch::TrapFrame& frame, const SigInfo& info) {
 }
 
 Result<void> send_to_thread(i32 tid, const SigInfo& info) {
-    kernel::Thread* t = find_thread(tid);
+    kernel::Thread* t = sched::find_thread(tid);
     if (!t) return Errno::ESRCH;
     if (info.signo == 0) return {};
     queue(t, info);
