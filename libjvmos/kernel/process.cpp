@@ -4,6 +4,8 @@
 #include "arch/x86_64/cpu.h"
 #include "base/format.h"
 #include "base/path.h"
+#include "vdso/vdso_data.h"
+#include "vdso_offsets.h"
 #include "base/string.h"
 #include "kernel/boot.h"
 #include "kernel/files.h"
@@ -19,6 +21,7 @@
 #include <new>
 
 extern "C" char __kernel_start[], __kernel_end[]; // kernel.ld
+extern "C" const jvmos::u8 jvmos_vdso_image[], jvmos_vdso_image_end[]; // vdso_blob.S
 
 namespace jvmos::kernel {
 namespace {
@@ -130,6 +133,35 @@ void resolve_symlinks(char* path, usize cap) {
         }
         if (!changed) return;
     }
+}
+
+// Maps the vDSO (clock_gettime & co. without a trap) at the top of the mmap area and fills its
+// data with the boot clock samples. Returns its address for AT_SYSINFO_EHDR, 0 if it could
+// not be mapped (glibc then makes the syscalls).
+u64 map_vdso(mm::AddressSpace& as) {
+    const usize size = usize(jvmos_vdso_image_end - jvmos_vdso_image);
+    const u64 len = align_up(size > JVMOS_VDSO_DATA_OFFSET + sizeof(jvmos_vdso_data)
+                                 ? size
+                                 : JVMOS_VDSO_DATA_OFFSET + sizeof(jvmos_vdso_data),
+                             PAGE_SIZE);
+    constexpr u32 PRIVATE_ANON = 0x02 | 0x20;
+    Result<u64> base = as.map_anonymous(0, len, mm::LINUX_PROT_READ | mm::LINUX_PROT_EXEC,
+                                        PRIVATE_ANON, mm::RegionKind::Image);
+    if (base.is_error()) return 0;
+    jvmos_vdso_data data{};
+    const jvmos_boot_info& b = boot_info();
+    data.magic = JVMOS_VDSO_MAGIC;
+    data.boot_tsc = b.boot_tsc;
+    data.boot_realtime_ns = b.boot_realtime_ns;
+    data.boot_monotonic_ns = b.boot_monotonic_ns;
+    data.ns_mult = (u64(1000000) << 32) / (b.tsc_khz ? b.tsc_khz : 1000000);
+    data.ready = 1;
+    if (as.fill_user(base.value(), jvmos_vdso_image, size).is_error() ||
+        as.fill_user(base.value() + JVMOS_VDSO_DATA_OFFSET, &data, sizeof data).is_error()) {
+        (void)as.unmap(base.value(), len);
+        return 0;
+    }
+    return base.value();
 }
 
 // The path given to "execve" (AT_EXECFN): the last string of the boot info's block.
@@ -339,6 +371,8 @@ void start_first_process(const jvmos_boot_info& boot) {
         heap().deallocate(interp.value().bytes, interp.value().size);
     }
 
+    const u64 vdso_base = map_vdso(*as);
+
     constexpr u32 STACK_FLAGS = 0x02 | 0x20 | 0x100 | 0x100000; // PRIVATE|ANON|GROWSDOWN|NOREPLACE
     if (as->map_anonymous(STACK_TOP - stack_size, stack_size,
                           mm::LINUX_PROT_READ | mm::LINUX_PROT_WRITE, STACK_FLAGS,
@@ -380,6 +414,7 @@ void start_first_process(const jvmos_boot_info& boot) {
         {proc::AT_EGID, boot.egid},
         {proc::AT_SECURE, 0},
         {proc::AT_HWCAP2, 0},
+        {proc::AT_SYSINFO_EHDR, vdso_base},
     };
     proc::InitialStackSpec spec{};
     spec.argv = ptrs;
