@@ -337,36 +337,34 @@ u8* AddressSpace::user_byte(u64 addr, Access access) {
     return static_cast<u8*>(m_phys.to_virt(l.gpa_of_va));
 }
 
-Result<void> AddressSpace::copy_from_user(void* dst, u64 src, usize len) {
-    auto* out = static_cast<u8*>(dst);
-    if (src + len < src) return Errno::EFAULT;
-    while (len) {
-        u8* p = user_byte(src, Access::Read);
+// Walks [addr, addr + len) page by page, giving `fn` the physmap pointer of each piece the
+// program could access that way (faulting pages in as it would); EFAULT on the first that it
+// could not.
+template <typename Fn>
+Result<void> AddressSpace::for_user_range(u64 addr, usize len, Access access, Fn fn) {
+    if (addr + len < addr) return Errno::EFAULT;
+    usize done = 0;
+    while (done < len) {
+        u8* p = user_byte(addr + done, access);
         if (!p) return Errno::EFAULT;
-        usize chunk = PAGE_SIZE - (src & (PAGE_SIZE - 1));
-        if (chunk > len) chunk = len;
-        memcpy(out, p, chunk);
-        out += chunk;
-        src += chunk;
-        len -= chunk;
+        usize chunk = PAGE_SIZE - ((addr + done) & (PAGE_SIZE - 1));
+        if (chunk > len - done) chunk = len - done;
+        fn(p, done, chunk);
+        done += chunk;
     }
     return {};
 }
 
+Result<void> AddressSpace::copy_from_user(void* dst, u64 src, usize len) {
+    auto* out = static_cast<u8*>(dst);
+    return for_user_range(src, len, Access::Read,
+                          [&](u8* p, usize at, usize n) { memcpy(out + at, p, n); });
+}
+
 Result<void> AddressSpace::copy_to_user(u64 dst, const void* src, usize len) {
     auto* in = static_cast<const u8*>(src);
-    if (dst + len < dst) return Errno::EFAULT;
-    while (len) {
-        u8* p = user_byte(dst, Access::Write);
-        if (!p) return Errno::EFAULT;
-        usize chunk = PAGE_SIZE - (dst & (PAGE_SIZE - 1));
-        if (chunk > len) chunk = len;
-        memcpy(p, in, chunk);
-        in += chunk;
-        dst += chunk;
-        len -= chunk;
-    }
-    return {};
+    return for_user_range(dst, len, Access::Write,
+                          [&](u8* p, usize at, usize n) { memcpy(p, in + at, n); });
 }
 
 Result<void> AddressSpace::check_user(u64 addr, usize len, Access access) {
@@ -377,20 +375,11 @@ Result<void> AddressSpace::check_user(u64 addr, usize len, Access access) {
 }
 
 Result<void> AddressSpace::fill_user(u64 dst, const void* src, usize len) {
+    // Mapped as a read would map the pages, then written through the physmap: the pages' own
+    // protection does not apply to the kernel filling them.
     auto* in = static_cast<const u8*>(src);
-    while (len) {
-        // Map the page as a read would, then write through the physmap: the page's own
-        // protection does not apply to the kernel filling it.
-        u8* p = user_byte(dst, Access::Read);
-        if (!p) return Errno::EFAULT;
-        usize chunk = PAGE_SIZE - (dst & (PAGE_SIZE - 1));
-        if (chunk > len) chunk = len;
-        memcpy(p, in, chunk);
-        in += chunk;
-        dst += chunk;
-        len -= chunk;
-    }
-    return {};
+    return for_user_range(dst, len, Access::Read,
+                          [&](u8* p, usize at, usize n) { memcpy(p, in + at, n); });
 }
 
 bool AddressSpace::peek(u64 addr, void* dst, usize len) const {

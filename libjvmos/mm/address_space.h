@@ -104,6 +104,7 @@ private:
     // Physmap pointer to the byte at user address `addr` if the page is mapped with the
     // permission `access` needs (faulting it in if the program could); nullptr otherwise.
     u8* user_byte(u64 addr, Access access);
+    template <typename Fn> Result<void> for_user_range(u64 addr, usize len, Access access, Fn fn);
     u64 pte_flags(u32 prot) const;
 
     Result<u64> map_region(u64 addr, u64 len, u32 prot, u32 flags, RegionKind kind, u64 file_id,

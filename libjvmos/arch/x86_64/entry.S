@@ -78,13 +78,11 @@ _start:
 
     .text
 
-/* ---- syscall, paravirtual backend --------------------------------------------------------
- * With preflip_syscall the kernel GS and CR3 are already loaded; RSP is still the user's. */
-    .global jvmos_pv_syscall_entry
-    .align 16
-jvmos_pv_syscall_entry:
-    cmp $JVMOS_SYS_NOP, %rax
-    je 9f
+/* The shared body of both syscall entries, entered with the kernel GS loaded and RSP still
+ * the user's: build a TrapFrame on the per-CPU kernel stack, dispatch, and either take the
+ * full-restore return or leave with RCX = user RIP, R11 = user RFLAGS, RSP = user RSP for the
+ * backend's fast return. */
+.macro SYSCALL_BODY
     mov %rsp, %gs:JVMOS_PERCPU_USER_RSP
     mov %gs:JVMOS_PERCPU_KSTACK_TOP, %rsp
     pushq $JVMOS_SEL_USER_DS
@@ -105,6 +103,16 @@ jvmos_pv_syscall_entry:
     add $8, %rsp
     pop %r11                  /* rflags */
     pop %rsp
+.endm
+
+/* ---- syscall, paravirtual backend --------------------------------------------------------
+ * With preflip_syscall the kernel GS and CR3 are already loaded; RSP is still the user's. */
+    .global jvmos_pv_syscall_entry
+    .align 16
+jvmos_pv_syscall_entry:
+    cmp $JVMOS_SYS_NOP, %rax
+    je 9f
+    SYSCALL_BODY
     int $0x19                 /* PV sysret: RIP = RCX, RFLAGS = R11, RSP unchanged */
 9:  xor %eax, %eax            /* JVMOS_SYS_NOP: the platform floor */
     int $0x19
@@ -116,26 +124,7 @@ jvmos_hw_syscall_entry:
     swapgs
     cmp $JVMOS_SYS_NOP, %rax
     je 9f
-    mov %rsp, %gs:JVMOS_PERCPU_USER_RSP
-    mov %gs:JVMOS_PERCPU_KSTACK_TOP, %rsp
-    pushq $JVMOS_SEL_USER_DS
-    pushq %gs:JVMOS_PERCPU_USER_RSP
-    push %r11
-    pushq $JVMOS_SEL_USER_CS
-    push %rcx
-    pushq $0
-    pushq $JVMOS_VECTOR_SYSCALL
-    PUSH_REGS
-    mov %rsp, %rdi
-    call jvmos_syscall_entry
-    test %eax, %eax
-    jnz jvmos_return_to_user_full
-    POP_REGS
-    add $16, %rsp
-    pop %rcx
-    add $8, %rsp
-    pop %r11
-    pop %rsp
+    SYSCALL_BODY
     swapgs
     sysretq
 9:  xor %eax, %eax
