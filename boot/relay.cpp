@@ -71,6 +71,7 @@ const char* op_name(uint32_t op) {
     case JVMOS_SHIP_CHMODAT: return "chmodat";
     case JVMOS_SHIP_PIPE: return "pipe";
     case JVMOS_SHIP_RELEASE: return "release";
+    case JVMOS_SHIP_COPY_RANGE: return "copy_range";
     default: return nullptr;
     }
 }
@@ -478,6 +479,8 @@ std::string Relay::Loop::validate(uint32_t slot, const SlotRequest& r, std::stri
         std::string e = path_at(slot, 0, r.in_len, path);
         if (!e.empty()) return e;
     }
+    if (r.op == JVMOS_SHIP_COPY_RANGE && !m_handles.count(r.handle2))
+        return "handle2 " + std::to_string(r.handle2) + " is not open";
     if (r.op == JVMOS_SHIP_RENAMEAT) {
         if (!m_handles.count(r.handle2))
             return "handle2 " + std::to_string(r.handle2) + " is not open";
@@ -714,6 +717,19 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
         req.setNewPath(path2);
         req.setFlags(uint32_t(a0));
         return req.send().then([simple](auto&& resp) { return simple(resp.getErrno()); });
+    }
+    case JVMOS_SHIP_COPY_RANGE: {
+        auto req = h.copyRangeRequest();
+        req.setTarget(m_handles.at(r.handle2));
+        req.setInOffset(int64_t(a0));
+        req.setOutOffset(int64_t(a1));
+        req.setLength(r.args[2]);
+        return req.send().then([](auto&& resp) {
+            Completion c;
+            c.error = checked_errno(resp.getErrno());
+            if (!c.error) c.result = int64_t(resp.getCopied());
+            return c;
+        });
     }
     case JVMOS_SHIP_CHMODAT: {
         auto req = h.chmodAtRequest();

@@ -79,6 +79,7 @@ protected:
     kj::Promise<void> unlinkAt(UnlinkAtContext context) override;
     kj::Promise<void> renameAt(RenameAtContext context) override;
     kj::Promise<void> chmodAt(ChmodAtContext context) override;
+    kj::Promise<void> copyRange(CopyRangeContext context) override;
 
 private:
     struct IoOutcome;

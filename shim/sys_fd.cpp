@@ -324,3 +324,51 @@ Result<u64> sys_pipe(SyscallArgs& a) { return do_pipe(a.a[0], 0); }
 Result<u64> sys_pipe2(SyscallArgs& a) { return do_pipe(a.a[0], a.a[1]); }
 
 } // namespace jvmos::shim
+
+namespace jvmos::shim {
+
+// copy_file_range and sendfile between two shipped files: one shipped call per step, and the
+// bytes never leave the proxy (the proxy runs copy_file_range on the host).
+static Result<u64> do_copy_range(i64 fd_in, u64 off_in_ptr, i64 fd_out, u64 off_out_ptr,
+                                 u64 len, bool sendfile) {
+    OpenFile* in = TRY(kernel::file_of(fd_in));
+    OpenFile* out = TRY(kernel::file_of(fd_out));
+    i64 in_off = -1, out_off = -1;
+    if (off_in_ptr) {
+        in_off = TRY(UserPtr<i64>(off_in_ptr).read());
+        if (in_off < 0) return Errno::EINVAL;
+    }
+    if (off_out_ptr) {
+        out_off = TRY(UserPtr<i64>(off_out_ptr).read());
+        if (out_off < 0) return Errno::EINVAL;
+    }
+    u64 done = 0;
+    while (done < len) {
+        shipper::Call c = shipper::begin(JVMOS_SHIP_COPY_RANGE, in->handle);
+        c.slot().handle2 = out->handle;
+        c.slot().args[0] = u64(in_off < 0 ? -1 : in_off + i64(done));
+        c.slot().args[1] = u64(out_off < 0 ? -1 : out_off + i64(done));
+        c.slot().args[2] = len - done;
+        Result<i64> r = shipper::call(c);
+        if (r.is_error()) {
+            if (done) break;
+            return sendfile ? raise_sigpipe_if_default(r.error()) : r.error();
+        }
+        if (r.value() == 0) break; // end of the input
+        done += u64(r.value());
+    }
+    if (off_in_ptr) TRY(UserPtr<i64>(off_in_ptr).write(in_off + i64(done)));
+    if (off_out_ptr) TRY(UserPtr<i64>(off_out_ptr).write(out_off + i64(done)));
+    return done;
+}
+
+Result<u64> sys_copy_file_range(SyscallArgs& a) {
+    if (a.a[5] != 0) return Errno::EINVAL; // flags: none defined
+    return do_copy_range(i64(a.a[0]), a.a[1], i64(a.a[2]), a.a[3], a.a[4], false);
+}
+
+Result<u64> sys_sendfile(SyscallArgs& a) {
+    return do_copy_range(i64(a.a[1]), a.a[2], i64(a.a[0]), 0, a.a[3], true);
+}
+
+} // namespace jvmos::shim

@@ -60,6 +60,8 @@ namespace {
     LOCAL(fchdir)                                                                                  \
     SHIPPED(pipe)                                                                                  \
     SHIPPED(pipe2)                                                                                 \
+    SHIPPED(copy_file_range)                                                                       \
+    PARTIAL(sendfile, "between two files (or pipes) of the proxy; no socket support yet")        \
     PARTIAL(mmap, "anonymous memory; private file mappings are copied at map time; "             \
                   "writable shared file mappings are not supported (ENODEV)")                    \
     LOCAL(mprotect)                                                                                \

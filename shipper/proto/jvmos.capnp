@@ -151,4 +151,11 @@ interface Handle {
   renameAt @21 (oldPath :Text, newDir :Handle, newPath :Text, flags :UInt32) -> (errno :Int32);
   # renameat2(2); newDir must be a Handle of the same session.
   chmodAt @22 (path :Text, mode :UInt32, flags :UInt32) -> (errno :Int32);
+
+  # ---- copying between two open files, without the bytes crossing the connection ----------
+  copyRange @23 (target :Handle, inOffset :Int64, outOffset :Int64, length :UInt64)
+      -> (errno :Int32, copied :UInt64);
+  # copy_file_range(2) from this Handle to `target` (a Handle of the same session): up to
+  # `length` bytes (the proxy may copy less; callers loop), at the given offsets or, for -1,
+  # at and advancing each file's position. 0 copied at end of file.
 }

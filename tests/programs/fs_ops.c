@@ -1,11 +1,13 @@
 /* Directory and metadata operations in a fresh directory: mkdir, rename, unlink, rmdir, chmod,
  * access, readlink's EINVAL, getdents (sorted listing), ftruncate, dup/dup2/fcntl, pipes,
  * chdir/getcwd, and the errno of each common mistake. */
+#define _GNU_SOURCE
 #include "check.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 static int cmp(const void* a, const void* b) {
@@ -96,6 +98,29 @@ int main(void) {
     expect_errno(rmdir("a"), ENOTEMPTY, "rmdir a non-empty directory");
     expect_errno(unlink("a/b"), EISDIR, "unlink a directory");
     expect_errno(open("a/b/moved", O_RDONLY | O_CREAT | O_EXCL, 0600), EEXIST, "O_EXCL on existing");
+
+    /* copy_file_range and sendfile between two files (the bytes stay in the proxy). */
+    int src = open("a/src", O_RDWR | O_CREAT | O_EXCL, 0600);
+    int dst = open("a/dst", O_RDWR | O_CREAT | O_EXCL, 0600);
+    CHECK(src >= 0 && dst >= 0, "create copy source and destination");
+    static char big[300000];
+    for (size_t i = 0; i < sizeof big; i++) big[i] = (char)(i * 7 + i / 1000);
+    CHECK(write(src, big, sizeof big) == (ssize_t)sizeof big, "write the source");
+    off_t in_off = 1000, out_off = 0;
+    CHECK(copy_file_range(src, &in_off, dst, &out_off, 200000, 0) == 200000 && in_off == 201000 &&
+              out_off == 200000,
+          "copy_file_range with offsets advances them");
+    CHECK(lseek(src, 0, SEEK_SET) == 0 && lseek(dst, 200000, SEEK_SET) == 200000 &&
+              sendfile(dst, src, NULL, 50) == 50,
+          "sendfile from the file position");
+    static char back[200050];
+    CHECK(pread(dst, back, sizeof back, 0) == (ssize_t)sizeof back &&
+              memcmp(back, big + 1000, 200000) == 0 && memcmp(back + 200000, big, 50) == 0,
+          "the copied bytes are the source's");
+    in_off = sizeof big;
+    CHECK(copy_file_range(src, &in_off, dst, NULL, 10, 0) == 0, "copy_file_range at end of file");
+    CHECK(close(src) == 0 && close(dst) == 0 && unlink("a/src") == 0 && unlink("a/dst") == 0,
+          "remove the copies");
 
     int p[2];
     CHECK(pipe(p) == 0, "pipe");
