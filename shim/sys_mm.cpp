@@ -3,6 +3,7 @@
 #include "kernel/files.h"
 #include "kernel/process.h"
 #include "shipper/guest/ship.h"
+#include "shim/user_ptr.h"
 #include "shim/syscall.h"
 
 namespace jvmos::shim {
@@ -93,5 +94,60 @@ Result<u64> sys_mprotect(SyscallArgs& args) {
 }
 
 Result<u64> sys_brk(SyscallArgs& args) { return as().brk(args.a[0]); }
+
+Result<u64> sys_madvise(SyscallArgs& args) {
+    constexpr u64 MADV_DONTNEED = 4, MADV_FREE = 8, MADV_REMOVE = 9, MADV_HWPOISON = 100;
+    const u64 addr = args.a[0], advice = args.a[2];
+    u64 len = args.a[1];
+    if (addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
+    if (len > JVMOS_USER_TOP) return Errno::EINVAL;
+    len = align_up(len, PAGE_SIZE);
+    if (len == 0) return 0;
+    if (addr > JVMOS_USER_TOP - len) return Errno::ENOMEM;
+    switch (advice) {
+    case MADV_DONTNEED:
+    case MADV_FREE: // freeing at once is a valid implementation of "free when convenient"
+    case MADV_REMOVE:
+        TRY(as().discard(addr, len));
+        return 0;
+    case MADV_HWPOISON:
+        return Errno::EPERM;
+    default:
+        // Hints (NORMAL, RANDOM, SEQUENTIAL, WILLNEED, HUGEPAGE, DONTDUMP...): accepted.
+        return advice <= 25 ? Result<u64>(0) : Result<u64>(Errno::EINVAL);
+    }
+}
+
+Result<u64> sys_msync(SyscallArgs& args) {
+    constexpr u64 MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
+    const u64 addr = args.a[0], flags = args.a[2];
+    if (addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
+    if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return Errno::EINVAL;
+    if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return Errno::EINVAL;
+    // Private and anonymous mappings have nothing to write back; writable shared file
+    // mappings do not exist yet.
+    const u64 end = addr + align_up(args.a[1], PAGE_SIZE);
+    for (u64 at = addr; at < end;) {
+        const mm::Region* r = as().regions().find(at);
+        if (!r) return Errno::ENOMEM;
+        at = r->end;
+    }
+    return 0;
+}
+
+Result<u64> sys_mincore(SyscallArgs& args) {
+    const u64 addr = args.a[0], len = args.a[1], vec = args.a[2];
+    if (addr & (PAGE_SIZE - 1)) return Errno::EINVAL;
+    if (len > JVMOS_USER_TOP || addr > JVMOS_USER_TOP - len) return Errno::ENOMEM;
+    const u64 pages = align_up(len, PAGE_SIZE) / PAGE_SIZE;
+    u8 chunk[512];
+    for (u64 done = 0; done < pages;) {
+        const u64 n = pages - done < sizeof chunk ? pages - done : sizeof chunk;
+        TRY(as().residency(addr + done * PAGE_SIZE, n * PAGE_SIZE, chunk));
+        TRY(copy_to_user(vec + done, chunk, n));
+        done += n;
+    }
+    return 0;
+}
 
 } // namespace jvmos::shim

@@ -65,6 +65,9 @@ namespace {
     PARTIAL(mmap, "anonymous memory; private file mappings are copied at map time; "             \
                   "writable shared file mappings are not supported (ENODEV)")                    \
     LOCAL(mprotect)                                                                                \
+    PARTIAL(madvise, "DONTNEED/FREE/REMOVE drop the pages; other advice is accepted as a hint")  \
+    LOCAL(msync)                                                                                   \
+    LOCAL(mincore)                                                                                 \
     LOCAL(munmap)                                                                                  \
     LOCAL(brk)                                                                                     \
     LOCAL(rt_sigaction)                                                                            \

@@ -166,6 +166,31 @@ Result<void> AddressSpace::unmap(u64 addr, u64 len) {
     return m_regions.remove_range(addr, end, sink);
 }
 
+Result<void> AddressSpace::discard(u64 addr, u64 len) {
+    const u64 end = addr + len;
+    // Every page of the range must belong to a region, as Linux requires (ENOMEM otherwise).
+    for (u64 at = addr; at < end;) {
+        const Region* r = m_regions.find(at);
+        if (!r) return Errno::ENOMEM;
+        at = r->end;
+    }
+    TlbBatch batch;
+    DeferredFrees frees(m_phys, batch, *this);
+    Result<void> r = m_page_table.unmap_range(addr, end, batch, frees);
+    frees.drain();
+    return r;
+}
+
+Result<void> AddressSpace::residency(u64 addr, u64 len, u8* out) {
+    const u64 end = addr + len;
+    for (u64 at = addr; at < end; at += PAGE_SIZE) {
+        if (!m_regions.find(at)) return Errno::ENOMEM;
+        const Lookup l = m_page_table.lookup(at);
+        out[(at - addr) / PAGE_SIZE] = (l.pte & PTE_PRESENT) ? 1 : 0;
+    }
+    return {};
+}
+
 Result<void> AddressSpace::protect(u64 addr, u64 len, u32 prot) {
     prot &= LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC;
     TRY(m_regions.protect_range(addr, addr + len, prot));

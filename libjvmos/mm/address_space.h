@@ -65,6 +65,12 @@ public:
 
     // munmap of [addr, addr + len): pages freed, TLB flushed.
     Result<void> unmap(u64 addr, u64 len);
+    // madvise(MADV_DONTNEED): drops the pages of [addr, addr + len) so that the next access
+    // sees zeros (anonymous memory) or the file again; the regions stay.
+    Result<void> discard(u64 addr, u64 len);
+    // mincore: one byte per page, 1 if the page is mapped in. ENOMEM if part is unmapped.
+    Result<void> residency(u64 addr, u64 len, u8* out);
+
     // mprotect; ENOMEM if part of the range is unmapped.
     Result<void> protect(u64 addr, u64 len, u32 prot);
     // brk(2): returns the new break, or the old one if `new_brk` cannot be honoured.

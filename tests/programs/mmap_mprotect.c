@@ -167,8 +167,27 @@ static void hints_and_errors(void) {
     CHECK(munmap(h, 16 * PAGE) == 0, "munmap the hinted mapping");
 }
 
+/* madvise(MADV_DONTNEED) gives zero pages back; mincore reports what is resident. */
+static void advice(void) {
+    unsigned char* p = map_anon(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, 0);
+    CHECK(p != MAP_FAILED, "mmap 8 pages for madvise");
+    for (int i = 0; i < 8; i++) p[i * PAGE] = (unsigned char)(i + 1);
+    unsigned char vec[8];
+    CHECK(mincore(p, 8 * PAGE, vec) == 0 && vec[0] == 1 && vec[7] == 1, "mincore: touched pages are resident");
+    CHECK(madvise(p + 2 * PAGE, 3 * PAGE, MADV_DONTNEED) == 0, "madvise DONTNEED on 3 pages");
+    CHECK(p[2 * PAGE] == 0 && p[4 * PAGE] == 0 && p[1 * PAGE] == 2 && p[5 * PAGE] == 6,
+          "discarded pages read as zero, the others keep their bytes");
+    CHECK(madvise(p, 8 * PAGE, MADV_WILLNEED) == 0 && madvise(p, 8 * PAGE, MADV_SEQUENTIAL) == 0,
+          "hints are accepted");
+    CHECK(madvise(p + 1, PAGE, MADV_DONTNEED) == -1 && errno == EINVAL, "madvise unaligned: EINVAL");
+    CHECK(msync(p, 8 * PAGE, MS_SYNC) == 0, "msync of anonymous memory");
+    CHECK(munmap(p, 8 * PAGE) == 0, "munmap");
+    CHECK(mincore(p, PAGE, vec) == -1 && errno == ENOMEM, "mincore of an unmapped page: ENOMEM");
+}
+
 int main(void) {
     basic();
+    advice();
     reservation();
     unmap_middle();
     protections();
