@@ -1,6 +1,7 @@
 // Signal dispositions and masks (recorded; delivery to handlers arrives with the signal work:
 // until then a fault kills the program as Linux's default action does).
 #include "kernel/process.h"
+#include "sched/scheduler.h"
 #include "signal/signal.h"
 #include "shim/syscall.h"
 #include "shim/user_ptr.h"
@@ -44,6 +45,19 @@ Result<u64> sys_rt_sigprocmask(SyscallArgs& args) {
         t.signal_mask &= ~UNBLOCKABLE;
     }
     return 0;
+}
+
+Result<u64> sys_rt_sigsuspend(SyscallArgs& args) {
+    if (args.a[1] != 8) return Errno::EINVAL;
+    const u64 mask = TRY(UserPtr<u64>(args.a[0]).read());
+    kernel::Thread& t = kernel::current_thread();
+    t.saved_mask = t.signal_mask;
+    t.has_saved_mask = true;
+    t.signal_mask = mask & ~UNBLOCKABLE;
+    // Wait for a signal the temporary mask lets through; its handler runs on the way out and
+    // the old mask comes back when the handler returns.
+    while (!(t.pending_signals & ~t.signal_mask)) sched::block_interruptible(0);
+    return Errno::EINTR;
 }
 
 Result<u64> sys_rt_sigreturn(SyscallArgs& args) {

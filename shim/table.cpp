@@ -73,6 +73,7 @@ namespace {
     LOCAL(rt_sigaction)                                                                            \
     LOCAL(rt_sigprocmask)                                                                          \
     LOCAL(rt_sigreturn)                                                                            \
+    LOCAL(rt_sigsuspend)                                                                           \
     LOCAL(sigaltstack)                                                                             \
     PARTIAL(kill, "the guest process itself only; host processes: ESRCH")                        \
     LOCAL(tgkill)                                                                                  \

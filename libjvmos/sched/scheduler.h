@@ -44,6 +44,9 @@ struct Thread {
     bool interruptible;     // blocked in a wait a signal may interrupt (futex, sleep)
     // Signals queued for this thread (bit N-1 = signal N) and their senders.
     u64 pending_signals;
+    // rt_sigsuspend: the mask to restore once the handler that ended the wait returns.
+    u64 saved_mask;
+    bool has_saved_mask;
     i32 pending_code[64];
     i32 pending_pid[64];
     // CPU time: accumulated while switched out, plus the current stretch while running.

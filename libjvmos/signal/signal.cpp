@@ -160,10 +160,13 @@ bool setup_frame(arch::TrapFrame& frame, int sig, const SigInfo& info,
     const bool exception = frame.vector < 32;
     sc.err = exception ? frame.error : 0;
     sc.trapno = exception ? frame.vector : 0;
-    sc.oldmask = t.signal_mask;
+    // After rt_sigsuspend the handler's return restores the mask from before the call.
+    const u64 return_mask = t.has_saved_mask ? t.saved_mask : t.signal_mask;
+    t.has_saved_mask = false;
+    sc.oldmask = return_mask;
     sc.cr2 = (exception && frame.vector == 14) ? info.addr : 0;
     sc.fpstate = fp;
-    f.uc.uc_sigmask = t.signal_mask;
+    f.uc.uc_sigmask = return_mask;
     f.info.si_signo = sig;
     f.info.si_code = info.code;
     if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP) {
@@ -248,13 +251,23 @@ Result<void> send_to_process(const SigInfo& info) {
 bool deliver_pending(arch::TrapFrame& frame) {
     kernel::Thread& t = kernel::current_thread();
     const u64 ready = t.pending_signals & (~t.signal_mask | UNBLOCKABLE);
-    if (!ready) return false;
+    if (!ready) {
+        if (t.has_saved_mask) { // a sigsuspend ended without a handler: its mask ends too
+            t.signal_mask = t.saved_mask;
+            t.has_saved_mask = false;
+        }
+        return false;
+    }
     const int sig = __builtin_ctzll(ready) + 1;
     t.pending_signals &= ~bit(sig);
     SigInfo info{sig, t.pending_code[sig - 1], 0, t.pending_pid[sig - 1],
                  kernel::current_process().uid};
     const u64 rip = frame.rip, rsp = frame.rsp;
     deliver(frame, sig, info);
+    if (t.has_saved_mask) { // ignored: no handler frame took the saved mask
+        t.signal_mask = t.saved_mask;
+        t.has_saved_mask = false;
+    }
     return frame.rip != rip || frame.rsp != rsp;
 }
 
