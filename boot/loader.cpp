@@ -143,6 +143,8 @@ uint64_t write_boot_data(const GuestMemory& mem, const LoadedKernel& kernel, con
     bi->envc = uint32_t(plan.envp.size());
     bi->pid = getpid();
     bi->ppid = getppid();
+    bi->pgid = getpgrp();
+    bi->sid = getsid(0);
     bi->uid = getuid();
     bi->euid = geteuid();
     bi->gid = getgid();

@@ -5,7 +5,8 @@ import java.util.*;
 import java.util.zip.*;
 
 // java.util.zip: ZipOutputStream/ZipInputStream in memory and ZipFile on disk, GZIP round trips,
-// Deflater/Inflater at several levels, CRC32/Adler32/CRC32C. Entry times are fixed.
+// Deflater/Inflater at several levels, CRC32/Adler32/CRC32C. Entry times are fixed. Files are
+// written with java.io streams (FilesNio and FileChannels cover NIO channels).
 public class ZipGzip {
     static final long TIME = 1_600_000_000_000L;
 
@@ -46,7 +47,7 @@ public class ZipGzip {
         Path dir = Files.createTempDirectory(Paths.get("."), "zipgzip-");
         try {
             Path zf = dir.resolve("archive.zip");
-            Files.write(zf, zip);
+            try (FileOutputStream out = new FileOutputStream(zf.toFile())) { out.write(zip); }
             try (ZipFile z = new ZipFile(zf.toFile())) {
                 System.out.println("ZipFile size " + z.size() + " comment " + z.getComment());
                 List<String> names = new ArrayList<>();
@@ -59,15 +60,16 @@ public class ZipGzip {
                 }
             }
             Path gz = dir.resolve("text.gz");
-            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            try (OutputStream out = new GZIPOutputStream(new FileOutputStream(gz.toFile()))) {
                 for (int i = 0; i < 20; i++) out.write(text);
             }
-            byte[] gzBytes = Files.readAllBytes(gz);
+            byte[] gzBytes;
+            try (FileInputStream in = new FileInputStream(gz.toFile())) { gzBytes = in.readAllBytes(); }
             System.out.println("gzip magic " + Integer.toHexString(gzBytes[0] & 0xff) + Integer.toHexString(gzBytes[1] & 0xff)
                     + " compressed " + gzBytes.length + " of " + 20 * text.length);
             long total = 0;
             CRC32 crc = new CRC32();
-            try (InputStream in = new GZIPInputStream(Files.newInputStream(gz), 4096)) {
+            try (InputStream in = new GZIPInputStream(new FileInputStream(gz.toFile()), 4096)) {
                 byte[] buf = new byte[8192];
                 int n;
                 while ((n = in.read(buf)) > 0) { total += n; crc.update(buf, 0, n); }

@@ -215,6 +215,12 @@ Result<u64> sys_fstatfs(SyscallArgs& a) {
     return 0;
 }
 
+Result<u64> sys_fadvise64(SyscallArgs& a) {
+    TRY(kernel::file_of(i64(a.a[0])));
+    if (a.a[3] > 5) return Errno::EINVAL; // POSIX_FADV_*: hints, accepted
+    return 0;
+}
+
 Result<u64> sys_getdents64(SyscallArgs& a) {
     OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
     const u64 count = a.a[2] < CHUNK ? a.a[2] : CHUNK;

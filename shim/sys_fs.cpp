@@ -297,6 +297,27 @@ Result<u64> sys_fchmodat(SyscallArgs& a) {
     return do_chmodat(i64(a.a[0]), a.a[1], a.a[2], 0);
 }
 
+Result<u64> sys_statfs(SyscallArgs& a) {
+    // statfs(path) = open the path (O_PATH) + fstatfs + close, in two shipped calls.
+    UserPath path;
+    TRY(copy_path(a.a[0], path));
+    shipper::Call c = TRY(begin_path_call(JVMOS_SHIP_OPENAT, AT_FDCWD, path));
+    c.slot().args[0] = LINUX_O_PATH;
+    TRY(shipper::call(c));
+    const u32 handle = c.slot().new_handle;
+    constexpr usize STATFS_SIZE = 120;
+    u8 buf[STATFS_SIZE];
+    shipper::Call s = shipper::begin(JVMOS_SHIP_STATFS, handle);
+    Result<i64> r = shipper::call(s);
+    const bool ok = r.is_ok() && s.slot().out_len >= STATFS_SIZE;
+    if (ok) memcpy(buf, s.data(), STATFS_SIZE);
+    shipper::release(handle);
+    if (r.is_error()) return r.error();
+    if (!ok) return Errno::EIO;
+    TRY(copy_to_user(a.a[1], buf, STATFS_SIZE));
+    return 0;
+}
+
 Result<u64> sys_getcwd(SyscallArgs& a) {
     const char* path = kernel::cwd()->path;
     const usize n = strlen(path) + 1;

@@ -107,6 +107,17 @@ namespace {
     LOCAL(getcpu)                                                                                  \
     LOCAL(sched_setaffinity)                                                                       \
     PARTIAL(prctl, "PR_SET_NAME and PR_GET_NAME; others EINVAL")                                  \
+    LOCAL(getpgrp)                                                                                 \
+    LOCAL(getpgid)                                                                                 \
+    LOCAL(getsid)                                                                                  \
+    PARTIAL(fadvise64, "advice is accepted and ignored")                                         \
+    SHIPPED(statfs)                                                                                \
+    UNSUPPORTED(getxattr, EOPNOTSUPP, "extended attributes: the file system reports none")      \
+    UNSUPPORTED(lgetxattr, EOPNOTSUPP, "extended attributes: the file system reports none")     \
+    UNSUPPORTED(fgetxattr, EOPNOTSUPP, "extended attributes: the file system reports none")     \
+    UNSUPPORTED(listxattr, EOPNOTSUPP, "extended attributes: the file system reports none")     \
+    UNSUPPORTED(llistxattr, EOPNOTSUPP, "extended attributes: the file system reports none")    \
+    UNSUPPORTED(flistxattr, EOPNOTSUPP, "extended attributes: the file system reports none")    \
     UNSUPPORTED(rseq, ENOSYS, "glibc then marks rseq unregistered")                              \
     UNSUPPORTED(clone3, ENOSYS, "glibc falls back to clone(2)")
 

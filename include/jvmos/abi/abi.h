@@ -23,7 +23,7 @@
 #define JVMOS_U64(x) x##ull
 #endif
 
-#define JVMOS_ABI_VERSION 3
+#define JVMOS_ABI_VERSION 4
 #define JVMOS_BOOT_MAGIC 0x534f4d56 /* "VMOS" little-endian */
 
 /*
@@ -126,6 +126,7 @@ struct jvmos_boot_info {
 
     /* Identity the program sees (the caller's). */
     int32_t pid, ppid;     /* IN */
+    int32_t pgid, sid;     /* IN  the caller's process group and session */
     uint32_t uid, euid, gid, egid; /* IN */
     struct jvmos_rlimit rlimit_stack;  /* IN  the caller's RLIMIT_STACK */
     struct jvmos_rlimit rlimit_nofile; /* IN  RLIMIT_NOFILE */
