@@ -70,6 +70,7 @@ const char* op_name(uint32_t op) {
     case JVMOS_SHIP_RENAMEAT: return "renameat";
     case JVMOS_SHIP_CHMODAT: return "chmodat";
     case JVMOS_SHIP_PIPE: return "pipe";
+    case JVMOS_SHIP_SOCKETPAIR: return "socketpair";
     case JVMOS_SHIP_RELEASE: return "release";
     case JVMOS_SHIP_COPY_RANGE: return "copy_range";
     default: return nullptr;
@@ -469,7 +470,7 @@ std::string Relay::Loop::validate(uint32_t slot, const SlotRequest& r, std::stri
         return "in_len " + std::to_string(r.in_len) + " exceeds the slot's buffer (" +
                std::to_string(SLOT_DATA) + ")";
     // pipe is a Session call: its `handle` is not used.
-    if (r.op != JVMOS_SHIP_PIPE && !m_handles.count(r.handle))
+    if (r.op != JVMOS_SHIP_PIPE && r.op != JVMOS_SHIP_SOCKETPAIR && !m_handles.count(r.handle))
         return "handle " + std::to_string(r.handle) + " is not open";
     if (has_output_count(r.op) && r.args[0] > SLOT_DATA)
         return "count " + std::to_string(r.args[0]) + " exceeds the slot's buffer (" +
@@ -543,6 +544,18 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
             Completion c;
             c.new_handle = add_handle(resp.getReadEnd());
             c.new_handle2 = add_handle(resp.getWriteEnd());
+            return c;
+        });
+    }
+
+    if (r.op == JVMOS_SHIP_SOCKETPAIR) {
+        auto req = m_session.socketpairRequest();
+        req.setType(uint32_t(a0));
+        return req.send().then([this](capnp::Response<Session::SocketpairResults>&& resp) {
+            if (const int32_t e = checked_errno(resp.getErrno())) return Completion::failed(e);
+            Completion c;
+            c.new_handle = add_handle(resp.getFirst());
+            c.new_handle2 = add_handle(resp.getSecond());
             return c;
         });
     }

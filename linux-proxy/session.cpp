@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include <sys/socket.h>
+
 #include <kj/debug.h>
 
 #include <cerrno>
@@ -84,6 +86,38 @@ kj::Promise<void> SessionImpl::pipe(PipeContext context) {
     };
     results.setReadEnd(make(0));
     results.setWriteEnd(make(1));
+    return kj::READY_NOW;
+}
+
+kj::Promise<void> SessionImpl::socketpair(SocketpairContext context) {
+    auto results = context.getResults();
+    const uint32_t type = context.getParams().getType();
+    const uint32_t base = type & ~uint32_t(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (base != SOCK_STREAM && base != SOCK_DGRAM && base != SOCK_SEQPACKET) {
+        results.setErrno(EINVAL);
+        return kj::READY_NOW;
+    }
+    int fds[2];
+    if (::socketpair(AF_UNIX, int(base | (type & SOCK_NONBLOCK) | SOCK_CLOEXEC), 0, fds) != 0) {
+        results.setErrno(errno);
+        return kj::READY_NOW;
+    }
+    kj::AutoCloseFd ends[2] = {kj::AutoCloseFd(fds[0]), kj::AutoCloseFd(fds[1])};
+    struct stat st[2];
+    for (int i = 0; i < 2; ++i) {
+        if (fstat(ends[i], &st[i]) != 0) {
+            results.setErrno(errno);
+            return kj::READY_NOW;
+        }
+    }
+    // Sockets behave as pipes do here: possibly blocking, so their I/O runs on workers.
+    auto make = [&](int i) {
+        return m_state->add(kj::heap<HandleImpl>(
+            kj::addRef(*m_state), kj::atomicRefcounted<HostFd>(kj::mv(ends[i])), st[i], O_RDWR,
+            HandleKind::PIPE, nullptr, GuestPath()));
+    };
+    results.setFirst(make(0));
+    results.setSecond(make(1));
     return kj::READY_NOW;
 }
 

@@ -64,6 +64,7 @@ protected:
     kj::Promise<void> cwd(CwdContext context) override;
     kj::Promise<void> stdio(StdioContext context) override;
     kj::Promise<void> pipe(PipeContext context) override;
+    kj::Promise<void> socketpair(SocketpairContext context) override;
 
 private:
     kj::Own<SessionState> m_state;

@@ -292,22 +292,22 @@ Result<u64> sys_ioctl(SyscallArgs& a) {
     return u64(r);
 }
 
-static Result<u64> do_pipe(u64 user_fds, u64 flags) {
-    if (flags & ~u64(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK)) return Errno::EINVAL;
-    shipper::Call c = shipper::begin(JVMOS_SHIP_PIPE, 0);
-    c.slot().args[0] = flags & LINUX_O_NONBLOCK;
+// Two new handles (a pipe's ends, a socket pair) installed as two fds written to user_fds.
+static Result<u64> do_pair(u32 op, u64 arg, u64 user_fds, bool cloexec, u32 mode, bool rw) {
+    shipper::Call c = shipper::begin(op, 0);
+    c.slot().args[0] = arg;
     TRY(shipper::call(c));
     const u32 ends[2] = {c.slot().new_handle, c.slot().new_handle2};
     int fds[2] = {-1, -1};
     Errno failure = Errno::none;
     for (int i = 0; i < 2; i++) {
-        Result<OpenFile*> f = kernel::make_open_file(ends[i], 0010000 /* S_IFIFO */, u32(i), nullptr);
+        Result<OpenFile*> f = kernel::make_open_file(ends[i], mode, rw ? 2 : u32(i), nullptr);
         if (f.is_error()) {
             shipper::release(ends[i]);
             failure = f.error();
             continue;
         }
-        Result<int> fd = kernel::install_fd(f.value(), flags & LINUX_O_CLOEXEC);
+        Result<int> fd = kernel::install_fd(f.value(), cloexec);
         if (fd.is_error()) {
             kernel::retain(f.value());
             kernel::put(f.value());
@@ -326,8 +326,25 @@ static Result<u64> do_pipe(u64 user_fds, u64 flags) {
     return failure;
 }
 
+static Result<u64> do_pipe(u64 user_fds, u64 flags) {
+    if (flags & ~u64(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK)) return Errno::EINVAL;
+    return do_pair(JVMOS_SHIP_PIPE, flags & LINUX_O_NONBLOCK, user_fds, flags & LINUX_O_CLOEXEC,
+                   0010000 /* S_IFIFO */, false);
+}
+
 Result<u64> sys_pipe(SyscallArgs& a) { return do_pipe(a.a[0], 0); }
 Result<u64> sys_pipe2(SyscallArgs& a) { return do_pipe(a.a[0], a.a[1]); }
+
+Result<u64> sys_socketpair(SyscallArgs& a) {
+    constexpr u64 AF_UNIX = 1, SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
+    const u64 domain = a.a[0], type = a.a[1], protocol = a.a[2];
+    if (domain != AF_UNIX) return Errno::EAFNOSUPPORT;
+    if (protocol != 0) return Errno::EPROTONOSUPPORT;
+    const u64 base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (base != 1 && base != 2 && base != 5) return Errno::EINVAL; // STREAM, DGRAM, SEQPACKET
+    return do_pair(JVMOS_SHIP_SOCKETPAIR, type & ~SOCK_CLOEXEC, a.a[3], type & SOCK_CLOEXEC,
+                   0140000 /* S_IFSOCK */, true);
+}
 
 } // namespace jvmos::shim
 

@@ -36,7 +36,7 @@ using SyscallHandler = Result<u64> (*)(SyscallArgs& args);
     X(clone) X(futex) X(set_robust_list) X(sched_yield) X(sched_setaffinity) X(prctl) X(getcpu) \
     X(rt_sigreturn) X(sigaltstack) X(kill) X(tgkill) X(tkill) X(copy_file_range) X(sendfile)    \
     X(madvise) X(msync) X(mincore) X(rt_sigsuspend)     \
-    X(getpgrp) X(getpgid) X(getsid) X(fadvise64) X(statfs)
+    X(getpgrp) X(getpgid) X(getsid) X(fadvise64) X(statfs) X(socketpair)
 
 JVMOS_HANDLERS(JVMOS_DECLARE_HANDLER)
 

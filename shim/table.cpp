@@ -61,6 +61,7 @@ namespace {
     SHIPPED(pipe)                                                                                  \
     SHIPPED(pipe2)                                                                                 \
     SHIPPED(copy_file_range)                                                                       \
+    PARTIAL(socketpair, "AF_UNIX only (sockets in general arrive with networking)")              \
     PARTIAL(sendfile, "between two files (or pipes) of the proxy; no socket support yet")        \
     PARTIAL(mmap, "anonymous memory; private file mappings are copied at map time; "             \
                   "writable shared file mappings are not supported (ENODEV)")                    \

@@ -102,6 +102,10 @@ interface Session {
 
   pipe @3 (flags :UInt32) -> (errno :Int32, readEnd :Handle, writeEnd :Handle);
   # pipe2(2); flags: O_NONBLOCK only (O_CLOEXEC is the guest's fd-table business).
+
+  socketpair @4 (type :UInt32) -> (errno :Int32, first :Handle, second :Handle);
+  # socketpair(AF_UNIX, type, 0): SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET, plus
+  # SOCK_NONBLOCK (SOCK_CLOEXEC is the guest's business). The JDK's NIO needs one at start-up.
 }
 
 interface Handle {

@@ -258,6 +258,7 @@ enum jvmos_ship_op {
     JVMOS_SHIP_CHMODAT = 23,    /* path, args[0] = mode, args[1] = AT_ flags                 */
     JVMOS_SHIP_PIPE = 24,       /* args[0] = O_NONBLOCK or 0            -> new_handle (read), new_handle2 (write) */
     JVMOS_SHIP_RELEASE = 25,    /* drops `handle` (close of its last fd)                     */
+    JVMOS_SHIP_SOCKETPAIR = 27, /* args[0] = SOCK_ type | SOCK_NONBLOCK -> new_handle, new_handle2 */
     JVMOS_SHIP_COPY_RANGE = 26, /* handle -> handle2, args[0] = in offset, args[1] = out offset
                                    (-1: the file position), args[2] = length -> result = copied */
 };
