@@ -44,9 +44,14 @@ bool sleep_until_monotonic(i64 deadline_ns) {
     // Long sleeps block (other threads run; an idle vCPU halts until the LAPIC timer); the
     // last stretch, and short sleeps, spin, because a halt and its wake-up interrupt cost
     // several traps to the hypervisor.
+    // But never spin while another thread could run: a short sleep is often a thread waiting
+    // for another one (HotSpot's safepoint back-off sleeps 10 us while the threads it waits
+    // for need the CPU), so then it blocks until the deadline.
     constexpr i64 SPIN_NS = 200'000;
-    if (deadline_ns - now > SPIN_NS) {
-        if (sched::block_interruptible(deadline_ns - SPIN_NS / 2) == sched::WakeReason::Interrupted) {
+    const bool others = sched::others_runnable();
+    if (deadline_ns - now > SPIN_NS || others) {
+        const i64 wake_at = others ? deadline_ns : deadline_ns - SPIN_NS / 2;
+        if (sched::block_interruptible(wake_at) == sched::WakeReason::Interrupted) {
             g_slept_ns += monotonic_ns() - start;
             return false;
         }

@@ -295,6 +295,7 @@ void interrupt(Thread* t) {
 }
 
 Thread* first_thread() { return g_all; }
+bool others_runnable() { return !g_run_queue.empty(); }
 
 u64 thread_cpu_ns(const Thread* t) {
     u64 tsc = t->cpu_tsc;

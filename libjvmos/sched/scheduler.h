@@ -93,6 +93,8 @@ Thread* next_thread(Thread* t);
 // (completed I/O should not wait for a time slice to end).
 void wake_from_interrupt(Thread* t);
 void yield();
+// Whether another thread is waiting for the CPU.
+bool others_runnable();
 // Ends the current thread (its kernel stack is freed by the next thread to run).
 [[noreturn]] void exit_current();
 
