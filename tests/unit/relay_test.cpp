@@ -491,7 +491,7 @@ protected:
         config.stdio = stdio;
         config.session.mounts = {{m_dir.string(), "/", MountAccess::ReadOnly},
                                  {"/tmp", "/tmp", MountAccess::ReadWrite}};
-        config.session.cwd = "/work/dir";
+        config.session.cwd = "/home/guest/dir";
         config.doorbell_fd = m_doorbell;
         config.irq_fd = m_irq;
         m_relay = std::make_unique<Relay>(m_memory, m_events, std::move(config));
@@ -595,9 +595,9 @@ TEST_F(RelayTest, SessionCarriesTheMountTableCwdAndStdioSource) {
     const std::vector<MountOption> expected = {{m_dir.string(), "/", MountAccess::ReadOnly},
                                                {"/tmp", "/tmp", MountAccess::ReadWrite}};
     EXPECT_EQ(m_proxy->world().mounts_seen, expected);
-    EXPECT_EQ(m_proxy->world().cwd_seen, "/work/dir");
+    EXPECT_EQ(m_proxy->world().cwd_seen, "/home/guest/dir");
     EXPECT_TRUE(m_proxy->world().inherited_seen);
-    EXPECT_EQ(m_relay->session_cwd(), "/work/dir");
+    EXPECT_EQ(m_relay->session_cwd(), "/home/guest/dir");
 }
 
 TEST_F(RelayTest, RefusedSessionIsAStartErrorWithTheErrno) {
@@ -635,7 +635,7 @@ TEST_F(RelayTest, ProxyThatHangsUpAtOnceIsAStartError) {
 TEST_F(RelayTest, SetupWritesTheCwdAndMakesHandlesOneToFive) {
     std::memset(ring()->cwd, 'x', sizeof ring()->cwd);
     start_and_setup();
-    EXPECT_STREQ(ring()->cwd, "/work/dir");
+    EXPECT_STREQ(ring()->cwd, "/home/guest/dir");
 
     struct stat root;
     ASSERT_EQ(stat(m_dir.c_str(), &root), 0);
