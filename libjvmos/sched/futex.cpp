@@ -23,11 +23,13 @@ Result<u64> futex_wait(u64 uaddr, u32 expected, i64 deadline_ns, u32 bitset) {
     t->wait_channel = reinterpret_cast<void*>(uaddr);
     t->wait_bitset = bitset;
     bucket(uaddr).push(t);
-    const WakeReason why = block_interruptible(deadline_ns);
-    if (why != WakeReason::Woken) {
-        // Still queued (maybe requeued to another word): take it out.
-        bucket(reinterpret_cast<u64>(t->wait_channel)).remove(t);
-    }
+    WakeReason why = block_interruptible(deadline_ns);
+    // A timeout or a signal makes the thread runnable but leaves it queued until it runs. A
+    // futex_wake in between dequeues it and counts it as woken, so, as on Linux, the wake wins:
+    // the wait succeeds. Returning ETIMEDOUT/EINTR there would lose that wake-up (a mutex
+    // released to a waiter that gives up, while the next waiter sleeps on).
+    if (why != WakeReason::Woken && !bucket(reinterpret_cast<u64>(t->wait_channel)).remove(t))
+        why = WakeReason::Woken;
     t->wait_channel = nullptr;
     if (why == WakeReason::Woken) return 0;
     return why == WakeReason::TimedOut ? Errno::ETIMEDOUT : Errno::EINTR;
@@ -38,13 +40,9 @@ u64 futex_wake(u64 uaddr, u64 count, u32 bitset) {
     u64 woken = 0;
     Thread* prev = nullptr;
     for (Thread* t = q.head; t && woken < count;) {
-        Thread* next = t->next;
+        Thread* next = t->wait_next;
         if (t->wait_channel == reinterpret_cast<void*>(uaddr) && (t->wait_bitset & bitset)) {
-            // Unlink t (q.remove would rescan from the head).
-            if (prev) prev->next = next;
-            else q.head = next;
-            if (q.tail == t) q.tail = prev;
-            t->next = nullptr;
+            q.unlink(prev, t); // (q.remove would rescan from the head)
             wake(t);
             woken++;
         } else {
@@ -63,7 +61,7 @@ u64 futex_requeue(u64 uaddr, u64 wake_count, u64 requeue, u64 uaddr2) {
     u64 moved = 0;
     if (&from == &to) {
         // Same bucket: relabel in place.
-        for (Thread* t = from.head; t && moved < requeue; t = t->next) {
+        for (Thread* t = from.head; t && moved < requeue; t = t->wait_next) {
             if (t->wait_channel != reinterpret_cast<void*>(uaddr)) continue;
             t->wait_channel = reinterpret_cast<void*>(uaddr2);
             moved++;
@@ -72,11 +70,9 @@ u64 futex_requeue(u64 uaddr, u64 wake_count, u64 requeue, u64 uaddr2) {
     }
     Thread* prev = nullptr;
     for (Thread* t = from.head; t && moved < requeue;) {
-        Thread* next = t->next;
+        Thread* next = t->wait_next;
         if (t->wait_channel == reinterpret_cast<void*>(uaddr)) {
-            if (prev) prev->next = next;
-            else from.head = next;
-            if (from.tail == t) from.tail = prev;
+            from.unlink(prev, t);
             t->wait_channel = reinterpret_cast<void*>(uaddr2);
             to.push(t);
             moved++;

@@ -21,7 +21,7 @@ constexpr i64 TIME_SLICE_NS = 10'000'000;
 Thread* g_current;
 Thread* g_all;
 usize g_live;
-WaitQueue g_run_queue;
+ThreadQueue<&Thread::run_next> g_run_queue;
 Thread* g_timers;        // sorted by wake_deadline
 Thread* g_zombie;        // exited thread whose stack the next thread frees
 bool g_need_resched;
@@ -158,35 +158,6 @@ void schedule() {
 }
 
 } // namespace
-
-void WaitQueue::push(Thread* t) {
-    t->next = nullptr;
-    if (tail) tail->next = t;
-    else head = t;
-    tail = t;
-}
-
-Thread* WaitQueue::pop() {
-    Thread* t = head;
-    if (!t) return nullptr;
-    head = t->next;
-    if (!head) tail = nullptr;
-    t->next = nullptr;
-    return t;
-}
-
-bool WaitQueue::remove(Thread* t) {
-    Thread* prev = nullptr;
-    for (Thread* p = head; p; prev = p, p = p->next) {
-        if (p != t) continue;
-        if (prev) prev->next = p->next;
-        else head = p->next;
-        if (tail == p) tail = prev;
-        p->next = nullptr;
-        return true;
-    }
-    return false;
-}
 
 static Result<Thread*> allocate_thread(i32 tid) {
     auto* t = static_cast<Thread*>(kernel::heap().allocate(sizeof(Thread), alignof(Thread)));
@@ -355,3 +326,4 @@ void maybe_preempt() {
 }
 
 } // namespace jvmos::sched
+

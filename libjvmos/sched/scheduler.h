@@ -36,7 +36,10 @@ struct Thread {
     void* xsave_area;       // the user's extended state while the thread is switched out
     char name[16];          // prctl(PR_SET_NAME)
     i64 wake_deadline;      // monotonic ns, or 0 for none
-    Thread* next;           // run queue / wait queue link
+    // Two links, because a thread that a timeout or a signal makes runnable is on the run queue
+    // while it is still queued where it waited (it takes itself out when it runs).
+    Thread* run_next;       // run queue link
+    Thread* wait_next;      // wait queue link (futex bucket, ship slot waiters)
     Thread* timer_next;     // sorted list of threads sleeping with a deadline
     Thread* all_next;       // every live thread
     void* wait_channel;     // what a blocked thread waits for (futex key, ship slot...)
@@ -58,15 +61,47 @@ struct Thread {
     u32 altstack_flags;
 };
 
-// A FIFO of blocked threads.
-struct WaitQueue {
+// A FIFO of threads linked through the member `Link` (run queue or a wait queue).
+template <Thread* Thread::*Link>
+struct ThreadQueue {
     Thread* head = nullptr;
     Thread* tail = nullptr;
-    void push(Thread* t);
-    Thread* pop();
-    bool remove(Thread* t);
+    void push(Thread* t) {
+        t->*Link = nullptr;
+        if (tail) tail->*Link = t;
+        else head = t;
+        tail = t;
+    }
+    Thread* pop() {
+        Thread* t = head;
+        if (!t) return nullptr;
+        head = t->*Link;
+        if (!head) tail = nullptr;
+        t->*Link = nullptr;
+        return t;
+    }
+    // Unlinks `t`, whose predecessor is `prev` (nullptr: t is the head).
+    void unlink(Thread* prev, Thread* t) {
+        if (prev) prev->*Link = t->*Link;
+        else head = t->*Link;
+        if (tail == t) tail = prev;
+        t->*Link = nullptr;
+    }
+    // Takes `t` out; false if it was not queued here.
+    bool remove(Thread* t) {
+        Thread* prev = nullptr;
+        for (Thread* p = head; p; prev = p, p = p->*Link) {
+            if (p != t) continue;
+            unlink(prev, p);
+            return true;
+        }
+        return false;
+    }
     bool empty() const { return head == nullptr; }
 };
+
+// Blocked threads waiting for the same thing.
+using WaitQueue = ThreadQueue<&Thread::wait_next>;
 
 // Creates the program's main thread and makes it current (kernel boot, once).
 Result<Thread*> init(i32 tid);
