@@ -17,7 +17,7 @@ const char* usage_text() {
            "\n"
            "options:\n"
            "  --mem SIZE        guest memory, e.g. 512M, 4G (default 2G)\n"
-           "  --cpus N          virtual CPUs (accepted; this version runs programs on one)\n"
+           "  --cpus N          virtual CPUs (default: the host's online CPUs)\n"
            "  --strace          print every guest syscall to stderr in strace's format\n"
            "  --backend KIND    auto (default), hw (hardware virtualisation) or pv (kvm_pvm)\n"
            "  --kernel-bench    run the in-kernel benchmarks instead of a program\n"

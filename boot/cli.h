@@ -35,7 +35,7 @@ struct ProxyAddress {
 struct Options {
     Command command = Command::Run;
     uint64_t mem = 2ull << 30;
-    uint32_t cpus = 1;
+    uint32_t cpus = 0;          // --cpus N; 0: as many as the host has online (capped)
     bool strace = false;
     bool kernel_bench = false;
     bool list_syscalls = false; // --syscalls: print the kernel's compatibility table

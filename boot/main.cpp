@@ -9,6 +9,7 @@
 #include "relay.h"
 #include "vm.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -180,8 +181,12 @@ int run(const Options& opts, const SessionPlan& session) {
     plan.flags = (opts.strace ? JVMOS_BOOT_STRACE : 0) |
                  (opts.kernel_bench ? JVMOS_BOOT_KERNEL_BENCH : 0) |
                  (opts.list_syscalls ? JVMOS_BOOT_LIST_SYSCALLS : 0);
-    // SMP arrives with the scheduler (issue 4); the ABI and layout already carry N vCPUs.
-    plan.cpus = 1;
+    if (opts.cpus) {
+        plan.cpus = opts.cpus;
+    } else {
+        const long online = sysconf(_SC_NPROCESSORS_ONLN);
+        plan.cpus = uint32_t(std::clamp<long>(online, 1, JVMOS_MAX_CPUS));
+    }
 
     // linux-proxy first: started beside us (it inherits our stdio), or reached at --proxy.
     std::optional<ProxyLink> link;
@@ -257,6 +262,18 @@ int run(const Options& opts, const SessionPlan& session) {
                           layout::physmap(bi->gdt_gpa[0]), JVMOS_GDT_ENTRIES * 8 - 1,
                           layout::physmap(bi->tss_gpa[0])});
     if (plan.backend == JVMOS_BACKEND_HW) vcpu0.enable_xsave(cpuid);
+    // The other vCPUs enter the kernel at the same entry with RSI = their index and pick their
+    // own boot stack; they wait there until vCPU 0 has booted the kernel.
+    std::vector<std::unique_ptr<Vcpu>> aps;
+    for (uint32_t c = 1; c < plan.cpus; c++) {
+        auto ap = std::make_unique<Vcpu>(vm, c);
+        ap->configure_cpuid_and_apic(cpuid);
+        ap->set_tsc(__rdtsc());
+        ap->set_boot_state({kernel.entry, 0, bi_va, bi->pml4_gpa, layout::physmap(bi->gdt_gpa[c]),
+                            JVMOS_GDT_ENTRIES * 8 - 1, layout::physmap(bi->tss_gpa[c]), c});
+        if (plan.backend == JVMOS_BACKEND_HW) ap->enable_xsave(cpuid);
+        aps.push_back(std::move(ap));
+    }
 
     // Signals sent to jvmos (Ctrl-C, kill) go to the program, as if sent to it on Linux.
     forward_host_signals(memory.object<jvmos_boot_info>({boot_info_gpa}), irq_fd);
@@ -264,7 +281,16 @@ int run(const Options& opts, const SessionPlan& session) {
     // The kernel's text goes to stderr, except the table `--syscalls` asked for.
     ProcessHost host(opts.list_syscalls ? STDOUT_FILENO : STDERR_FILENO);
     host.attach(*relay);
+    // Whichever vCPU ends the program (exit, death by signal, panic) stops all the others.
+    std::vector<std::thread> ap_threads;
+    for (auto& ap : aps)
+        ap_threads.emplace_back([&vcpu0, &host, ap = ap.get()] {
+            ExitAction a = ap->run(host);
+            vcpu0.request_stop(a);
+        });
     ExitAction action = vcpu0.run(host);
+    for (auto& ap : aps) ap->request_stop({ExitAction::Kind::Exit, action.status, {}});
+    for (auto& t : ap_threads) t.join();
     if (events.connection_lost_seen()) events.exit_for_lost_connection();
     switch (action.kind) {
     case ExitAction::Kind::Exit: return action.status;

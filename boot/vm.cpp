@@ -274,6 +274,14 @@ void Vcpu::set_boot_state(const VcpuBoot& boot) {
     r.rip = boot.rip;
     r.rsp = boot.rsp;
     r.rdi = boot.rdi;
+    r.rsi = boot.rsi;
+    // With the in-kernel LAPIC, a vCPU other than the BSP waits for INIT/SIPI; jvmos starts
+    // every vCPU directly in long mode instead.
+    if (m_index != 0) {
+        kvm_mp_state mp{};
+        mp.mp_state = KVM_MP_STATE_RUNNABLE;
+        if (ioctl(m_fd, KVM_SET_MP_STATE, &mp) < 0) fail("KVM_SET_MP_STATE");
+    }
     r.rflags = 0x2;
     if (ioctl(m_fd, KVM_SET_REGS, &r) < 0) fail("KVM_SET_REGS");
 }

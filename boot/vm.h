@@ -67,6 +67,7 @@ struct VcpuBoot {
     uint64_t gdt_base; // guest virtual (physmap) addresses
     uint16_t gdt_limit;
     uint64_t tss_base;
+    uint64_t rsi = 0; // the vCPU's index (0 = the boot vCPU)
 };
 
 class Vcpu {

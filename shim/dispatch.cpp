@@ -5,6 +5,7 @@
 #include "kernel/host.h"
 #include "kernel/process.h"
 #include "sched/scheduler.h"
+#include "sched/smp.h"
 #include "signal/signal.h"
 #include "shim/strace.h"
 #include "shim/table.h"
@@ -58,6 +59,7 @@ void report_unknown_once(u64 nr) {
 extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
     using namespace jvmos;
     using namespace jvmos::shim;
+    smp::enter_from_user();
     SyscallArgs args{f->rax, {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9}, f, false};
     const SyscallInfo& info = syscall_info(args.nr);
     const bool strace = kernel::current_process().strace;
@@ -79,5 +81,6 @@ extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
     }
     sched::maybe_preempt();
     if (signal::deliver_pending(*f)) args.full_return = true;
+    smp::exit_to_user();
     return args.full_return;
 }

@@ -39,8 +39,8 @@ static_assert(sizeof(LinuxSysinfo) == 112);
 } // namespace
 
 Result<u64> sys_getcpu(SyscallArgs& args) {
-    // One vCPU runs every thread for now (SMP reports the calling vCPU); one NUMA node.
-    if (args.a[0]) TRY(UserPtr<u32>(args.a[0]).write(0));
+    // The calling vCPU; one NUMA node.
+    if (args.a[0]) TRY(UserPtr<u32>(args.a[0]).write(arch::cpu_index()));
     if (args.a[1]) TRY(UserPtr<u32>(args.a[1]).write(0));
     return 0;
 }

@@ -7,7 +7,10 @@
 #include "kernel/boot.h"
 #include "kernel/host.h"
 #include "kernel/panic.h"
+#include "kernel/memory.h"
 #include "kernel/time.h"
+#include "sched/scheduler.h"
+#include "sched/smp.h"
 #include "shim/table.h"
 
 namespace jvmos::kernel {
@@ -73,6 +76,7 @@ extern "C" void jvmos_kernel_main(jvmos_boot_info* boot) {
     set_boot_info(boot);
     time_init(*boot);
     arch::init_boot_cpu(*boot);
+    smp::init(boot->cpus);
 
     if (boot->flags & JVMOS_BOOT_LIST_SYSCALLS) {
         shim::print_syscall_table();
@@ -83,4 +87,16 @@ extern "C" void jvmos_kernel_main(jvmos_boot_info* boot) {
         host_exit(0);
     }
     start_first_process(*boot);
+}
+
+extern "C" void jvmos_ap_main(jvmos_boot_info* boot, jvmos::u64 index) {
+    using namespace jvmos;
+    // vCPU 0 boots the kernel (memory, heap, the program) first.
+    smp::wait_for_release();
+    arch::init_ap_cpu(*boot, u32(index));
+    smp::lock();
+    void* ist = kernel::heap().allocate(arch::IST_STACKS_SIZE, PAGE_SIZE);
+    if (!ist) panic("out of memory for vCPU %llu's exception stacks", (unsigned long long)index);
+    arch::set_ist_stacks(ist);
+    sched::run_secondary_cpu();
 }

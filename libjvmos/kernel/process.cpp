@@ -17,6 +17,7 @@
 #include "proc/elf.h"
 #include "proc/initial_stack.h"
 #include "proc/loader.h"
+#include "sched/smp.h"
 
 #include <new>
 
@@ -448,6 +449,10 @@ void start_first_process(const jvmos_boot_info& boot) {
     frame->rflags = 0x202;
     frame->cs = JVMOS_SEL_USER_CS;
     frame->ss = JVMOS_SEL_USER_DS;
+    // The kernel is ready: the other vCPUs may start scheduling (they wait for the lock that
+    // this vCPU gives up on its way to user mode).
+    smp::release_secondary_cpus();
+    smp::exit_to_user();
     arch::enter_user(frame);
 }
 

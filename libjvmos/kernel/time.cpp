@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "sched/scheduler.h"
+#include "sched/smp.h"
 
 namespace jvmos::kernel {
 namespace {
@@ -57,10 +58,12 @@ bool sleep_until_monotonic(i64 deadline_ns) {
         }
         now = monotonic_ns();
     }
+    smp::unlock(); // other vCPUs may enter the kernel while this one spins
     while (now < deadline_ns) {
         arch::cpu_relax();
         now = monotonic_ns();
     }
+    smp::lock();
     g_slept_ns += now - start;
     return true;
 }

@@ -3,6 +3,7 @@
 #include "arch/x86_64/arch.h"
 #include "base/assert.h"
 #include "base/string.h"
+#include "sched/smp.h"
 
 namespace jvmos::mm {
 namespace {
@@ -110,6 +111,9 @@ void AddressSpace::flush(TlbBatch& batch) {
     } else {
         for (usize i = 0; i < batch.page_count(); i++) b.flush_tlb_page(batch.page_va(i));
     }
+    // The other vCPUs share this page table: they drop their copies before the pages and
+    // tables go back to the allocator.
+    if (batch.full_flush() || batch.page_count()) smp::shootdown();
     batch.release_tables(m_phys);
     batch.reset();
 }

@@ -4,9 +4,11 @@
 #include "arch/x86_64/cpu.h"
 #include "base/assert.h"
 #include "base/string.h"
+#include "kernel/boot.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
 #include "kernel/time.h"
+#include "sched/smp.h"
 
 extern "C" void jvmos_switch_context(jvmos::u64* save_rsp, jvmos::u64 new_rsp);
 extern "C" void jvmos_thread_start();
@@ -18,19 +20,28 @@ constexpr usize KERNEL_STACK_SIZE = 32 * KiB;
 // Preemption: a thread runs at most this long while others are runnable.
 constexpr i64 TIME_SLICE_NS = 10'000'000;
 
-Thread* g_current;
+// What each vCPU schedules with.
+struct CpuSched {
+    Thread* current;
+    Thread* idle;            // this vCPU's idle thread
+    Thread* zombie;          // exited thread whose stack the next thread here frees
+    bool need_resched;
+    volatile bool idling;    // halted (or about to) in the idle loop, lock released
+    i64 slice_end;           // monotonic ns when the current time slice ends (0: none)
+    u64 armed_tsc;           // TSC deadline the LAPIC timer is armed for (0: disarmed)
+    u64 loaded_fs;           // FS/GS bases loaded on this vCPU
+    u64 loaded_gs;
+};
+
+CpuSched g_cpu[JVMOS_MAX_CPUS];
 Thread* g_all;
 usize g_live;
 ThreadQueue<&Thread::run_next> g_run_queue;
 Thread* g_timers;        // sorted by wake_deadline
-Thread* g_zombie;        // exited thread whose stack the next thread frees
-bool g_need_resched;
-i64 g_slice_end;         // monotonic ns when the current time slice ends (0: none)
-u64 g_armed_tsc;         // TSC deadline the LAPIC timer is armed for (0: disarmed)
 bool g_have_tsc_deadline;
-u64 g_loaded_fs;         // FS/GS bases loaded on this vCPU
-u64 g_loaded_gs;
 u64 g_dead_cpu_tsc;      // CPU time of threads that exited
+
+CpuSched& here() { return g_cpu[arch::cpu_index()]; }
 
 void timer_insert(Thread* t) {
     Thread** p = &g_timers;
@@ -49,6 +60,18 @@ void timer_remove(Thread* t) {
     }
 }
 
+// Queues a runnable thread and, if a vCPU idles, wakes one to run it.
+void enqueue(Thread* t) {
+    g_run_queue.push(t);
+    const u32 me = arch::cpu_index();
+    for (u32 c = 0; c < smp::cpu_count(); c++) {
+        if (c == me || !g_cpu[c].idling) continue;
+        g_cpu[c].idling = false; // one wake-up per idle vCPU
+        arch::send_ipi(c, smp::RESCHED_VECTOR);
+        return;
+    }
+}
+
 // Wakes every sleeper whose deadline passed.
 void expire_timers() {
     const i64 now = kernel::monotonic_ns();
@@ -60,40 +83,42 @@ void expire_timers() {
         if (t->state == ThreadState::Blocked) {
             t->wake_reason = WakeReason::TimedOut;
             t->state = ThreadState::Runnable;
-            g_run_queue.push(t);
+            enqueue(t);
         }
     }
 }
 
-// Arms the LAPIC timer for the earliest of the next sleeper's deadline and the end of the time
-// slice. Each write is a trap to the hypervisor, so an unchanged deadline is not rewritten.
+// Arms this vCPU's LAPIC timer for the earliest of the next sleeper's deadline and the end of
+// the time slice. Each write is a trap to the hypervisor, so an unchanged deadline is not
+// rewritten.
 void arm_timer() {
     if (!g_have_tsc_deadline) return;
+    CpuSched& cpu = here();
     i64 deadline = g_timers ? g_timers->wake_deadline : 0;
-    if (g_slice_end && (!deadline || g_slice_end < deadline)) deadline = g_slice_end;
+    if (cpu.slice_end && (!deadline || cpu.slice_end < deadline)) deadline = cpu.slice_end;
     u64 tsc = 0;
     if (deadline) {
         const i64 delta = deadline - kernel::monotonic_ns();
         tsc = arch::rdtsc() + (delta > 0 ? kernel::ns_to_tsc(u64(delta)) : 1);
     }
-    if (tsc == g_armed_tsc) return;
+    if (tsc == cpu.armed_tsc) return;
     // Re-arming for a later deadline than the armed one is not needed: the earlier interrupt
     // re-arms. Only an earlier deadline (or disarming when nothing waits) is written.
-    if (tsc && g_armed_tsc && g_armed_tsc <= tsc && g_armed_tsc > arch::rdtsc()) return;
+    if (tsc && cpu.armed_tsc && cpu.armed_tsc <= tsc && cpu.armed_tsc > arch::rdtsc()) return;
     arch::wrmsr(arch::MSR_TSC_DEADLINE, tsc);
-    g_armed_tsc = tsc;
+    cpu.armed_tsc = tsc;
 }
 
 // Restores the user-visible per-thread CPU state of the thread that now runs.
-void load_user_state(Thread* t) {
+void load_user_state(CpuSched& cpu, Thread* t) {
     arch::xrstor(t->xsave_area);
-    if (t->fs_base != g_loaded_fs) {
+    if (t->fs_base != cpu.loaded_fs) {
         arch::set_user_fs_base(t->fs_base);
-        g_loaded_fs = t->fs_base;
+        cpu.loaded_fs = t->fs_base;
     }
-    if (t->gs_base != g_loaded_gs) {
+    if (t->gs_base != cpu.loaded_gs) {
         arch::set_user_gs_base(t->gs_base);
-        g_loaded_gs = t->gs_base;
+        cpu.loaded_gs = t->gs_base;
     }
 }
 
@@ -106,39 +131,28 @@ void free_thread(Thread* t) {
 } // namespace
 
 extern "C" void jvmos_sched_after_switch() {
-    if (g_zombie && g_zombie != g_current) {
-        free_thread(g_zombie);
-        g_zombie = nullptr;
+    CpuSched& cpu = here();
+    if (cpu.zombie && cpu.zombie != cpu.current) {
+        free_thread(cpu.zombie);
+        cpu.zombie = nullptr;
     }
-    load_user_state(g_current);
+    if (!cpu.current->idle) load_user_state(cpu, cpu.current);
+}
+
+// A new thread's first run (entry.S jvmos_thread_start), on its way to user mode.
+extern "C" void jvmos_sched_thread_first_run() {
+    jvmos_sched_after_switch();
+    smp::exit_to_user();
 }
 
 namespace {
 
-// Switches to the next runnable thread; returns when the current thread runs again. The
-// caller has set the current thread's state (Runnable and queued, Blocked, or Dead).
-void schedule() {
-    Thread* prev = g_current;
-    Thread* next;
-    for (;;) {
-        expire_timers();
-        next = g_run_queue.pop();
-        if (next) break;
-        // Nothing to run: halt until an interrupt (ship completion, timer) makes a thread
-        // runnable. The blocked thread's CPU clock stops while the vCPU idles.
-        if (prev->run_start_tsc) {
-            prev->cpu_tsc += arch::rdtsc() - prev->run_start_tsc;
-            prev->run_start_tsc = 0;
-        }
-        g_slice_end = 0;
-        arm_timer();
-        arch::backend().wait_for_interrupt();
-        arch::backend().irq_disable();
-        if (g_armed_tsc && arch::rdtsc() >= g_armed_tsc) g_armed_tsc = 0;
-    }
+// Switches this vCPU from `prev` (current; its state already set) to `next`.
+void switch_to(CpuSched& cpu, Thread* prev, Thread* next) {
     next->state = ThreadState::Running;
-    g_need_resched = false;
-    g_slice_end = g_run_queue.empty() ? 0 : kernel::monotonic_ns() + TIME_SLICE_NS;
+    next->cpu = arch::cpu_index();
+    cpu.need_resched = false;
+    cpu.slice_end = (next->idle || g_run_queue.empty()) ? 0 : kernel::monotonic_ns() + TIME_SLICE_NS;
     arm_timer();
     // CPU-time accounting: prev stops running, next starts (idle time counts for nobody).
     const u64 now_tsc = arch::rdtsc();
@@ -146,15 +160,54 @@ void schedule() {
         prev->cpu_tsc += now_tsc - prev->run_start_tsc;
         prev->run_start_tsc = 0;
     }
-    next->run_start_tsc = now_tsc;
+    if (!next->idle) next->run_start_tsc = now_tsc;
     if (next == prev) return;
     if (prev->state == ThreadState::Dead) g_dead_cpu_tsc += prev->cpu_tsc;
-    if (prev->state != ThreadState::Dead) arch::xsave(prev->xsave_area);
-    g_current = next;
+    if (prev->state != ThreadState::Dead && !prev->idle) arch::xsave(prev->xsave_area);
+    cpu.current = next;
     arch::set_kernel_stack(next->kernel_stack_top);
     jvmos_switch_context(&prev->saved_rsp, next->saved_rsp);
-    // Running again as `prev`.
+    // Running again as `prev`, maybe on another vCPU.
     jvmos_sched_after_switch();
+}
+
+// Switches to the next runnable thread, or to this vCPU's idle thread; returns when the
+// current thread runs again. The caller has set the current thread's state (Runnable and
+// queued, Blocked, or Dead).
+void schedule() {
+    CpuSched& cpu = here();
+    expire_timers();
+    Thread* next = g_run_queue.pop();
+    if (!next) next = cpu.idle;
+    switch_to(cpu, cpu.current, next);
+}
+
+// The idle thread of a vCPU: runs what becomes runnable, else halts until an interrupt
+// (completion, timer, reschedule IPI). Entered holding the kernel lock.
+[[noreturn]] void idle_loop() {
+    for (;;) {
+        CpuSched& cpu = here();
+        expire_timers();
+        if (Thread* next = g_run_queue.pop()) {
+            switch_to(cpu, cpu.idle, next);
+            continue;
+        }
+        cpu.slice_end = 0;
+        arm_timer();
+        cpu.idling = true;
+        smp::unlock();
+        // Interrupts taken while halted take the lock themselves (trap.cpp).
+        arch::backend().wait_for_interrupt();
+        arch::backend().irq_disable();
+        cpu.idling = false;
+        smp::lock();
+        if (cpu.armed_tsc && arch::rdtsc() >= cpu.armed_tsc) cpu.armed_tsc = 0;
+    }
+}
+
+extern "C" [[noreturn]] void jvmos_sched_idle_start() {
+    jvmos_sched_after_switch();
+    idle_loop();
 }
 
 } // namespace
@@ -180,21 +233,60 @@ static Result<Thread*> allocate_thread(i32 tid) {
     return t;
 }
 
+// This vCPU's idle thread: a kernel stack whose first context starts idle_loop().
+static Result<Thread*> create_idle_thread() {
+    auto* t = static_cast<Thread*>(kernel::heap().allocate(sizeof(Thread), alignof(Thread)));
+    auto* stack = static_cast<u8*>(kernel::heap().allocate(KERNEL_STACK_SIZE, PAGE_SIZE));
+    if (!t || !stack) return Errno::ENOMEM;
+    memset(t, 0, sizeof *t);
+    t->idle = true;
+    t->state = ThreadState::Runnable;
+    t->kernel_stack_base = reinterpret_cast<u64>(stack);
+    t->kernel_stack_top = t->kernel_stack_base + KERNEL_STACK_SIZE;
+    auto* ctx = reinterpret_cast<u64*>(t->kernel_stack_top) - 8;
+    for (int i = 0; i < 6; i++) ctx[i] = 0;
+    ctx[6] = reinterpret_cast<u64>(&jvmos_sched_idle_start);
+    t->saved_rsp = reinterpret_cast<u64>(ctx);
+    return t;
+}
+
+static void init_cpu_timer() {
+    // LAPIC timer in TSC-deadline mode on TIMER_VECTOR (x2APIC LVT timer register).
+    if (g_have_tsc_deadline) arch::wrmsr(arch::MSR_X2APIC_LVT_TIMER, TIMER_VECTOR | (2u << 17));
+}
+
 Result<Thread*> init(i32 tid) {
     Thread* first = TRY(allocate_thread(tid));
     first->state = ThreadState::Running;
     first->run_start_tsc = arch::rdtsc();
-    g_current = first;
-    g_loaded_fs = 0;
-    g_loaded_gs = 0;
+    CpuSched& cpu = here();
+    cpu.current = first;
+    cpu.idle = TRY(create_idle_thread());
+    cpu.loaded_fs = 0;
+    cpu.loaded_gs = 0;
     arch::set_kernel_stack(first->kernel_stack_top);
     g_have_tsc_deadline = arch::cpuid(1).ecx & (1u << 24);
-    // LAPIC timer in TSC-deadline mode on TIMER_VECTOR (x2APIC LVT timer register).
-    if (g_have_tsc_deadline) arch::wrmsr(arch::MSR_X2APIC_LVT_TIMER, TIMER_VECTOR | (2u << 17));
+    init_cpu_timer();
     return first;
 }
 
-Thread* current() { return g_current; }
+void run_secondary_cpu() {
+    CpuSched& cpu = here();
+    Result<Thread*> idle = create_idle_thread();
+    if (idle.is_error()) panic("out of memory for vCPU %u's idle thread", arch::cpu_index());
+    cpu.idle = idle.value();
+    cpu.current = cpu.idle;
+    cpu.idle->state = ThreadState::Running;
+    cpu.idle->cpu = arch::cpu_index();
+    init_cpu_timer();
+    // Leave the boot stack for the idle thread's own.
+    arch::set_kernel_stack(cpu.idle->kernel_stack_top);
+    u64 unused;
+    jvmos_switch_context(&unused, cpu.idle->saved_rsp);
+    panic("vCPU %u's boot context resumed", arch::cpu_index());
+}
+
+Thread* current() { return here().current; }
 usize live_threads() { return g_live; }
 
 Result<Thread*> create_thread(const arch::TrapFrame& frame, i32 tid) {
@@ -215,11 +307,12 @@ void make_runnable(Thread* t) {
     if (t->wake_deadline) timer_remove(t);
     t->wake_deadline = 0;
     t->state = ThreadState::Runnable;
-    g_run_queue.push(t);
+    enqueue(t);
     // The running thread keeps the CPU until its slice ends (a waker is not preempted by the
     // thread it wakes), so start the slice clock now that someone waits.
-    if (!g_slice_end && g_current->state == ThreadState::Running) {
-        g_slice_end = kernel::monotonic_ns() + TIME_SLICE_NS;
+    CpuSched& cpu = here();
+    if (!cpu.slice_end && cpu.current->state == ThreadState::Running && !cpu.current->idle) {
+        cpu.slice_end = kernel::monotonic_ns() + TIME_SLICE_NS;
         arm_timer();
     }
 }
@@ -234,11 +327,11 @@ void wake_from_interrupt(Thread* t) {
     if (t->state != ThreadState::Blocked) return;
     wake(t);
     // Completed I/O runs soon: switch at the next return to user mode.
-    g_need_resched = true;
+    here().need_resched = true;
 }
 
 WakeReason block(i64 deadline_ns) {
-    Thread* t = g_current;
+    Thread* t = current();
     t->state = ThreadState::Blocked;
     t->wake_reason = WakeReason::Woken;
     if (deadline_ns) {
@@ -250,7 +343,7 @@ WakeReason block(i64 deadline_ns) {
 }
 
 WakeReason block_interruptible(i64 deadline_ns) {
-    Thread* t = g_current;
+    Thread* t = current();
     // A signal that is already pending (and not blocked) interrupts at once.
     if (t->pending_signals & ~t->signal_mask) return WakeReason::Interrupted;
     t->interruptible = true;
@@ -288,14 +381,25 @@ Thread* find_thread(i32 tid) {
 Thread* next_thread(Thread* t) { return t->all_next; }
 
 void yield() {
-    Thread* t = g_current;
+    Thread* t = current();
+    if (g_run_queue.empty()) return; // nothing else to run (idle vCPUs take new work first)
     t->state = ThreadState::Runnable;
     g_run_queue.push(t);
     schedule();
 }
 
+void kick(Thread* t) {
+    if (t->state == ThreadState::Running && t->cpu != arch::cpu_index())
+        arch::send_ipi(t->cpu, smp::RESCHED_VECTOR);
+}
+
+void on_resched_ipi() {
+    expire_timers();
+    if (!g_run_queue.empty()) here().need_resched = true;
+}
+
 void exit_current() {
-    Thread* t = g_current;
+    Thread* t = current();
     t->state = ThreadState::Dead;
     for (Thread** p = &g_all; *p; p = &(*p)->all_next) {
         if (*p == t) {
@@ -304,26 +408,39 @@ void exit_current() {
         }
     }
     g_live--;
-    if (g_zombie) free_thread(g_zombie); // not running: safe to free
-    g_zombie = t;
+    CpuSched& cpu = here();
+    if (cpu.zombie) free_thread(cpu.zombie); // not running: safe to free
+    cpu.zombie = t;
     schedule();
     panic("a dead thread was scheduled");
 }
 
 void on_timer_interrupt() {
-    g_armed_tsc = 0;
+    CpuSched& cpu = here();
+    cpu.armed_tsc = 0;
     expire_timers();
-    if (g_slice_end && kernel::monotonic_ns() >= g_slice_end) g_need_resched = true;
-    if (!g_run_queue.empty()) g_need_resched = true;
+    if (!g_run_queue.empty()) {
+        cpu.need_resched = true;
+    } else if (cpu.slice_end && kernel::monotonic_ns() >= cpu.slice_end) {
+        // The thread that was waiting went to another vCPU: nothing to preempt for (a slice
+        // end left in the past would re-fire the timer at once, forever).
+        cpu.slice_end = 0;
+    }
     arm_timer();
 }
 
 void maybe_preempt() {
-    if (!g_need_resched) return;
-    g_need_resched = false;
-    if (g_run_queue.empty()) return;
+    CpuSched& cpu = here();
+    if (!cpu.need_resched) return;
+    cpu.need_resched = false;
+    if (cpu.current->idle) return;
+    if (g_run_queue.empty()) {
+        cpu.slice_end = 0;
+        return;
+    }
     yield();
 }
 
 } // namespace jvmos::sched
+
 

@@ -2,12 +2,12 @@
 // context, the user's registers (the TrapFrame at the top of its kernel stack while it is in
 // the kernel), its FS/GS bases and its extended (XSAVE) state.
 //
-// Today one vCPU runs every thread: a run queue, blocking with timeouts (the LAPIC's
-// TSC-deadline timer), and preemption by a time slice. The structures are per-vCPU ready
-// (PerCpu::current, a run queue per CPU) for the SMP scheduler.
+// Every vCPU runs threads from one run queue: blocking with timeouts (each vCPU's LAPIC
+// TSC-deadline timer), preemption by a time slice, an idle thread per vCPU that halts it, and
+// a reschedule IPI that wakes an idle vCPU when a thread becomes runnable.
 //
-// Locking: single vCPU; the kernel runs with interrupts off (the PV VIF and the HW IF), so the
-// scheduler's state changes only at well-defined points. TODO(smp): a run-queue lock per vCPU.
+// Locking: the kernel lock (sched/smp.h) and interrupts off in the kernel (the PV VIF and the
+// HW IF) protect all of it. TODO(smp): per-vCPU run queues and a run-queue lock.
 #pragma once
 
 #include "arch/x86_64/frame.h"
@@ -59,6 +59,8 @@ struct Thread {
     u64 altstack_sp;
     u64 altstack_size;
     u32 altstack_flags;
+    u32 cpu;                // the vCPU it runs or last ran on
+    bool idle;              // a vCPU's idle thread (not a user thread)
 };
 
 // A FIFO of threads linked through the member `Link` (run queue or a wait queue).
@@ -103,8 +105,10 @@ struct ThreadQueue {
 // Blocked threads waiting for the same thing.
 using WaitQueue = ThreadQueue<&Thread::wait_next>;
 
-// Creates the program's main thread and makes it current (kernel boot, once).
+// Creates the program's main thread and makes it current (kernel boot, once, vCPU 0).
 Result<Thread*> init(i32 tid);
+// Starts scheduling on another vCPU (its own entry, holding the kernel lock): never returns.
+[[noreturn]] void run_secondary_cpu();
 Thread* current();
 usize live_threads();
 
@@ -128,8 +132,12 @@ Thread* next_thread(Thread* t);
 // (completed I/O should not wait for a time slice to end).
 void wake_from_interrupt(Thread* t);
 void yield();
-// Whether another thread is waiting for the CPU.
+// Whether another thread is waiting for a CPU.
 bool others_runnable();
+// A signal is pending for `t`: if it runs on another vCPU, make it enter the kernel.
+void kick(Thread* t);
+// The reschedule IPI's handler.
+void on_resched_ipi();
 // Ends the current thread (its kernel stack is freed by the next thread to run).
 [[noreturn]] void exit_current();
 

@@ -211,7 +211,10 @@ void queue(kernel::Thread* t, const SigInfo& info) {
     t->pending_signals |= bit(sig);
     t->pending_code[sig - 1] = info.code;
     t->pending_pid[sig - 1] = info.pid;
-    if (!(t->signal_mask & bit(sig)) || sig == SIGKILL) sched::interrupt(t);
+    if (!(t->signal_mask & bit(sig)) || sig == SIGKILL) {
+        sched::interrupt(t);
+        sched::kick(t); // running on another vCPU: it delivers the signal on its way back
+    }
 }
 
 } // namespace
@@ -237,10 +240,11 @@ Result<void> send_to_thread(i32 tid, const SigInfo& info) {
 
 Result<void> send_to_process(const SigInfo& info) {
     if (info.signo == 0) return {};
-    // To a thread that does not block it (the current one first), else the main thread.
+    // To a thread that does not block it (the current one first), else the main thread. From
+    // an interrupt on an idle vCPU the current thread is that vCPU's idle thread: never a target.
     kernel::Thread* target = nullptr;
-    if (!(kernel::current_thread().signal_mask & bit(info.signo)))
-        target = &kernel::current_thread();
+    kernel::Thread& self = kernel::current_thread();
+    if (!self.idle && !(self.signal_mask & bit(info.signo))) target = &self;
     for (kernel::Thread* t = sched::first_thread(); t && !target; t = sched::next_thread(t))
         if (!(t->signal_mask & bit(info.signo))) target = t;
     if (!target) target = kernel::current_process().main_thread;

@@ -91,11 +91,9 @@ int __vdso_clock_getres(long clock, struct timespec64* res) {
 }
 
 long __vdso_getcpu(unsigned* cpu, unsigned* node, void* unused) {
-    (void)unused;
-    /* TODO(smp): the calling vCPU (RDPID/RDTSCP's TSC_AUX, set per vCPU by the kernel). */
-    if (cpu) *cpu = 0;
-    if (node) *node = 0;
-    return 0;
+    /* The calling vCPU needs the kernel: on kvm_pvm user code runs with the host's GDT and
+     * TSC_AUX, so LSL and RDTSCP/RDPID would report the host's CPU, not the vCPU. */
+    return sys3(309 /* getcpu */, (long)cpu, (long)node, (long)unused);
 }
 
 int clock_gettime(long, struct timespec64*) __attribute__((weak, alias("__vdso_clock_gettime")));

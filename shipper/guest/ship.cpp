@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "kernel/time.h"
 #include "sched/scheduler.h"
+#include "sched/smp.h"
 
 namespace jvmos::shipper {
 namespace {
@@ -40,10 +41,18 @@ u32 g_waiting_count;
 void wait_done(jvmos_ship_slot& s) {
     if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return;
     const u64 spin_until = arch::rdtsc() + kernel::ns_to_tsc(SPIN_NS);
+    // The kernel lock is not held while spinning: other vCPUs may enter the kernel meanwhile.
+    smp::unlock();
+    bool done = false;
     while (arch::rdtsc() < spin_until) {
-        if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return;
+        if (load_acquire(&s.state) == JVMOS_SHIP_DONE) {
+            done = true;
+            break;
+        }
         arch::cpu_relax();
     }
+    smp::lock();
+    if (done) return;
     // Slow path: ask the relay for the completion interrupt, re-check (it may have finished in
     // between), then block; other threads run meanwhile, and an idle vCPU halts. Interrupts
     // are off in the kernel, so the completion cannot be handled between the check and the

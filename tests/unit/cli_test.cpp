@@ -31,6 +31,7 @@ TEST(CliTest, EqualsFormAndDefaults) {
     EXPECT_EQ(o.backend, BackendChoice::Hardware);
     Options d = parse({"prog"});
     EXPECT_EQ(d.mem, 2ull << 30);
+    EXPECT_EQ(d.cpus, 0u); // the host's online CPUs, resolved when the VM is built
     EXPECT_EQ(d.backend, BackendChoice::Auto);
     EXPECT_FALSE(d.strace);
 }

@@ -42,8 +42,14 @@ constexpr usize BOOT_KERNEL_STACK_SIZE = 64 * KiB;
 
 alignas(4096) IdtEntry g_idt[256];
 alignas(4096) u8 g_ist_stacks[3][IST_STACK_SIZE];
+}
+// Boot stacks of vCPUs 1..N-1 (entry.S: vCPU i starts at the top of slot i-1).
+extern "C" {
+alignas(4096) u8 jvmos_ap_stacks[JVMOS_MAX_CPUS - 1][16 * KiB];
+}
+namespace {
 alignas(4096) u8 g_kernel_stack[BOOT_KERNEL_STACK_SIZE];
-PerCpu g_cpu0;
+PerCpu g_cpus[JVMOS_MAX_CPUS];
 const BackendOps* g_backend;
 
 u64 g_xsave_mask;
@@ -97,27 +103,37 @@ void init_xsave(BackendKind kind) {
 const BackendOps& backend() { return *g_backend; }
 bool is_pv() { return jvmos_arch_is_pv != 0; }
 
+namespace {
+
+// The per-CPU part of init_boot_cpu/init_ap_cpu.
+void init_cpu(const jvmos_boot_info& boot, u32 index, u8* ist_stacks, u64 kernel_stack_top) {
+    PerCpu& cpu = g_cpus[index];
+    cpu.self = &cpu;
+    cpu.index = index;
+    cpu.apic_id = index; // the monitor gives vCPU N APIC id N
+    cpu.gdt = reinterpret_cast<u64*>(JVMOS_PHYSMAP_BASE + boot.gdt_gpa[index]);
+    cpu.tss = reinterpret_cast<Tss*>(JVMOS_PHYSMAP_BASE + boot.tss_gpa[index]);
+    // Kernel-mode GS convention on both backends: GS_BASE = per-CPU, KERNEL_GS_BASE = user GS.
+    wrmsr(MSR_GS_BASE, reinterpret_cast<u64>(&cpu));
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+    // getcpu through rdtscp/rdpid reads TSC_AUX (where the vCPU has it: CPUID 0x80000001
+    // EDX.RDTSCP).
+    if (cpuid(0x80000001).edx & (1u << 27)) wrmsr(MSR_TSC_AUX, index);
+
+    // Stacks: every one is a physmap (upper-half) address, as the PV host requires.
+    Tss* tss = cpu.tss;
+    if (ist_stacks) set_ist_stacks(ist_stacks);
+    tss->iomap_base = sizeof(Tss);
+    set_kernel_stack(kernel_stack_top);
+    g_backend->init_cpu(cpu, reinterpret_cast<u64>(g_idt), sizeof(g_idt) - 1);
+}
+
+} // namespace
+
 void init_boot_cpu(const jvmos_boot_info& boot) {
     const bool pv = boot.backend == JVMOS_BACKEND_PV;
     g_backend = pv ? &BACKEND_PV : &BACKEND_HW;
     jvmos_arch_is_pv = pv;
-
-    PerCpu& cpu = g_cpu0;
-    cpu.self = &cpu;
-    cpu.index = 0;
-    cpu.apic_id = 0;
-    cpu.gdt = reinterpret_cast<u64*>(JVMOS_PHYSMAP_BASE + boot.gdt_gpa[0]);
-    cpu.tss = reinterpret_cast<Tss*>(JVMOS_PHYSMAP_BASE + boot.tss_gpa[0]);
-    // Kernel-mode GS convention on both backends: GS_BASE = per-CPU, KERNEL_GS_BASE = user GS.
-    wrmsr(MSR_GS_BASE, reinterpret_cast<u64>(&cpu));
-    wrmsr(MSR_KERNEL_GS_BASE, 0);
-
-    // Stacks: every one is a physmap (upper-half) address, as the PV host requires.
-    Tss* tss = cpu.tss;
-    for (int i = 0; i < 3; i++)
-        tss->ist[i] = reinterpret_cast<u64>(g_ist_stacks[i] + IST_STACK_SIZE);
-    tss->iomap_base = sizeof(Tss);
-    set_kernel_stack(reinterpret_cast<u64>(g_kernel_stack + BOOT_KERNEL_STACK_SIZE));
 
     const u64 stubs = reinterpret_cast<u64>(jvmos_trap_stubs_start);
     for (int v = 0; v < 256; v++) {
@@ -125,14 +141,33 @@ void init_boot_cpu(const jvmos_boot_info& boot) {
         u8 dpl = (v == 3 || v == 4) ? 3 : 0;                // int3 / into allowed from user
         set_gate(v, stubs + u64(v) * 16, ist, dpl);
     }
-    g_backend->init_cpu(cpu, reinterpret_cast<u64>(g_idt), sizeof(g_idt) - 1);
+    static_assert(sizeof(g_ist_stacks) == IST_STACKS_SIZE);
+    init_cpu(boot, 0, &g_ist_stacks[0][0],
+             reinterpret_cast<u64>(g_kernel_stack + BOOT_KERNEL_STACK_SIZE));
     init_xsave(g_backend->kind);
 }
 
+void init_ap_cpu(const jvmos_boot_info& boot, u32 index) {
+    // Until the scheduler gives it a thread, the vCPU runs on its boot stack (entry.S).
+    u64 rsp;
+    asm volatile("mov %%rsp, %0" : "=r"(rsp));
+    init_cpu(boot, index, nullptr, align_up(rsp, 16 * KiB));
+}
+
+void set_ist_stacks(void* stacks) {
+    auto* base = static_cast<u8*>(stacks);
+    for (int i = 0; i < 3; i++) this_cpu()->tss->ist[i] = reinterpret_cast<u64>(base + (i + 1) * IST_STACK_SIZE);
+}
+
 void set_kernel_stack(u64 top) {
-    PerCpu* cpu = &g_cpu0; // TODO(smp): this_cpu() once APs run
+    PerCpu* cpu = this_cpu();
     cpu->kernel_stack_top = top;
     cpu->tss->rsp[0] = top;
+}
+
+void send_ipi(u32 cpu, u8 vector) {
+    // Fixed delivery, physical destination, edge, assert.
+    wrmsr(MSR_X2APIC_ICR, (u64(g_cpus[cpu].apic_id) << 32) | (1u << 14) | vector);
 }
 
 void apic_eoi() { wrmsr(MSR_X2APIC_EOI, 0); }

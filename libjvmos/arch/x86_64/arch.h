@@ -39,6 +39,16 @@ bool is_pv();
 // Sets up vCPU 0: GS/per-CPU area, TSS stacks, IDT, syscall MSRs, FPU/XSAVE state. Panics with
 // a clear message if the monitor's backend choice does not hold on this vCPU.
 void init_boot_cpu(const jvmos_boot_info& boot);
+// Sets up another vCPU (`index` >= 1) the same way, after init_boot_cpu ran on vCPU 0, except
+// its exception (IST) stacks: set_ist_stacks() gives it IST_STACKS_SIZE bytes of kernel memory
+// once it can allocate.
+void init_ap_cpu(const jvmos_boot_info& boot, u32 index);
+void set_ist_stacks(void* stacks);
+inline constexpr usize IST_STACKS_SIZE = 3 * 16 * KiB;
+// The calling vCPU's index (0 = the boot vCPU).
+inline u32 cpu_index() { return this_cpu()->index; }
+// Sends interrupt `vector` to the vCPU with index `cpu` (x2APIC fixed IPI; APIC id = index).
+void send_ipi(u32 cpu, u8 vector);
 
 // The XSAVE area size for the enabled state components, and the component mask.
 usize xsave_area_size();
@@ -67,6 +77,8 @@ void set_user_gs_base(u64 base);
 extern "C" {
 // Called by entry.S.
 void jvmos_kernel_main(jvmos_boot_info* boot);
+// Entry of the other vCPUs (RSI = index >= 1).
+[[noreturn]] void jvmos_ap_main(jvmos_boot_info* boot, jvmos::u64 index);
 // Returns nonzero if the return to user must restore every register from the frame
 // (rt_sigreturn, signal delivery, a changed RIP that sysret cannot take).
 jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* frame);

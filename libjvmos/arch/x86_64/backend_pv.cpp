@@ -8,10 +8,11 @@
 #include "kernel/panic.h"
 
 extern "C" void jvmos_pv_syscall_entry();
-extern "C" jvmos::u8 jvmos_boot_vif_page[];
+extern "C" jvmos::u8 jvmos_vif_pages[][4096];
 
-// vCPU 0's VIF page (registered by _start). Page aligned, in the image so its GPA is known.
-alignas(4096) jvmos::u8 jvmos_boot_vif_page[4096];
+// Each vCPU's VIF page (registered by _start, indexed by vCPU). Page aligned, in the image so
+// their GPAs are known.
+alignas(4096) jvmos::u8 jvmos_vif_pages[JVMOS_MAX_CPUS][4096];
 
 namespace jvmos::arch {
 namespace {
@@ -32,7 +33,7 @@ inline u64 hypercall(u64 nr, u64 a = 0, u64 b = 0, u64 c = 0) {
     return ret;
 }
 
-VifPage* vif() { return reinterpret_cast<VifPage*>(jvmos_boot_vif_page); }
+VifPage* vif() { return this_cpu()->vif; }
 
 void pv_init_cpu(PerCpu& cpu, u64 idt_base, u16 idt_limit) {
     // The monitor detected kvm_pvm; confirm we really run natively on it.
@@ -41,7 +42,7 @@ void pv_init_cpu(PerCpu& cpu, u64 idt_base, u16 idt_limit) {
     if (rdmsr(MSR_PVM_SIGNATURE) != PVM_SIGNATURE || cs != JVMOS_SEL_USER_CS)
         panic("paravirtual backend chosen but the vCPU is not in kvm_pvm native mode "
               "(cs=%#x)", cs);
-    cpu.vif = vif();
+    cpu.vif = reinterpret_cast<VifPage*>(jvmos_vif_pages[cpu.index]);
     hypercall(HC_LOAD_IDT, idt_base, idt_limit);
     wrmsr(MSR_STAR, (u64(JVMOS_SEL_KERNEL_CS) << 32) | (u64(JVMOS_SEL_USER32_CS) << 48));
     wrmsr(MSR_LSTAR, reinterpret_cast<u64>(&jvmos_pv_syscall_entry));

@@ -15,6 +15,8 @@ inline constexpr u32 MSR_GS_BASE = 0xc0000101;
 inline constexpr u32 MSR_KERNEL_GS_BASE = 0xc0000102;
 inline constexpr u32 MSR_TSC_DEADLINE = 0x6e0;
 inline constexpr u32 MSR_X2APIC_EOI = 0x80b;
+inline constexpr u32 MSR_X2APIC_ICR = 0x830;
+inline constexpr u32 MSR_TSC_AUX = 0xc0000103;
 inline constexpr u32 MSR_X2APIC_LVT_TIMER = 0x832;
 
 inline u64 rdmsr(u32 msr) {

@@ -17,6 +17,7 @@
 #define PV_FLAGS 0x7f
 #define PV_HC_IRET_FRAME 0x100d
 #define BOOT_INFO_BACKEND 8
+#define JVMOS_AP_STACK_SHIFT 14 /* 16 KiB boot stack per vCPU (arch.cpp) */
 
 .macro PUSH_REGS
     push %rax
@@ -57,11 +58,22 @@
     .section .text.entry, "ax"
     .global _start
 _start:
-    /* RDI = boot info (physmap VA), RSP = boot stack, interrupts off. */
-    cmpl $JVMOS_BACKEND_PV, BOOT_INFO_BACKEND(%rdi)
+    /* RDI = boot info (physmap VA), RSI = vCPU index, RSP = boot stack (vCPU 0 only; the
+     * others take theirs from jvmos_ap_stacks), interrupts off. */
+    test %rsi, %rsi
+    jz 3f
+    mov %rsi, %rax
+    shl $JVMOS_AP_STACK_SHIFT, %rax
+    lea jvmos_ap_stacks(%rip), %rsp
+    add %rax, %rsp              /* the top of stack index-1 = base + index << shift */
+3:  cmpl $JVMOS_BACKEND_PV, BOOT_INFO_BACKEND(%rdi)
     jne 1f
     mov %rdi, %rbx
-    lea jvmos_boot_vif_page(%rip), %rax
+    mov %rsi, %r12
+    mov %rsi, %rax              /* this vCPU's VIF page: jvmos_vif_pages[index] */
+    shl $12, %rax
+    lea jvmos_vif_pages(%rip), %rcx
+    add %rcx, %rax
     movabs $JVMOS_PHYSMAP_BASE, %rcx
     sub %rcx, %rax
     or $PV_FLAGS, %rax
@@ -70,10 +82,15 @@ _start:
     mov $PV_MSR_VIF, %ecx
     wrmsr                      /* from here on the kernel runs natively */
     mov %rbx, %rdi
+    mov %r12, %rsi
 1:  xor %ebp, %ebp
     cld
+    test %rsi, %rsi
+    jnz 4f
     call jvmos_kernel_main
 2:  ud2
+    jmp 2b
+4:  call jvmos_ap_main
     jmp 2b
 
     .text
@@ -250,7 +267,7 @@ jvmos_switch_context:
 /* A new thread's first context: RSP points at its user TrapFrame. */
     .global jvmos_thread_start
 jvmos_thread_start:
-    call jvmos_sched_after_switch
+    call jvmos_sched_thread_first_run
     jmp jvmos_return_to_user_full
 
     .section .note.GNU-stack, "", @progbits

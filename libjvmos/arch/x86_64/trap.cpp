@@ -4,6 +4,7 @@
 #include "kernel/panic.h"
 #include "kernel/process.h"
 #include "sched/scheduler.h"
+#include "sched/smp.h"
 #include "shipper/guest/ship.h"
 #include "signal/signal.h"
 
@@ -26,6 +27,24 @@ const char* vector_name(jvmos::u64 v) {
 
 extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
     using namespace jvmos;
+    // A TLB shootdown: flush and go on, without the kernel lock (its sender holds it and waits).
+    if (frame->vector == smp::TLB_VECTOR) {
+        arch::apic_eoi();
+        smp::on_tlb_ipi();
+        return;
+    }
+    const bool from_user = frame->from_user();
+    // From user mode the kernel lock is taken here and released on the way back. In kernel
+    // mode the kernel runs with interrupts off except while a vCPU idles (lock released): an
+    // interrupt there takes the lock for its handler; an exception in kernel mode (a fault on
+    // user memory in copy_from_user) happens with the lock already held.
+    bool took_lock = false;
+    if (from_user) {
+        smp::enter_from_user();
+    } else if (!smp::locked_here()) {
+        smp::lock();
+        took_lock = true;
+    }
     if (frame->vector >= 32) {
         // An interrupt taken between the PV idle path's "VIF on" and its HALT hypercall:
         // resume after the hypercall instead of halting through the wake-up.
@@ -33,7 +52,8 @@ extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
             frame->rip < reinterpret_cast<u64>(jvmos_pv_idle_end))
             frame->rip = reinterpret_cast<u64>(jvmos_pv_idle_end);
         // Device interrupts: the ship ring's completion (wakes the threads whose calls are
-        // done), the scheduler's timer, and the APIC's spurious vector (no EOI).
+        // done), the scheduler's timer, the reschedule IPI, and the APIC's spurious vector (no
+        // EOI).
         if (frame->vector == JVMOS_SHIP_VECTOR) {
             arch::apic_eoi();
             shipper::on_completion_interrupt();
@@ -41,20 +61,27 @@ extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
         } else if (frame->vector == sched::TIMER_VECTOR) {
             arch::apic_eoi();
             sched::on_timer_interrupt();
+        } else if (frame->vector == smp::RESCHED_VECTOR) {
+            arch::apic_eoi();
+            sched::on_resched_ipi();
         } else if (frame->vector != 0xff) {
             arch::apic_eoi();
         }
-        if (frame->from_user()) {
+        if (from_user) {
             sched::maybe_preempt();
             signal::deliver_pending(*frame);
+            smp::exit_to_user();
+        } else if (took_lock) {
+            smp::unlock();
         }
         return;
     }
     const u64 fault_address = frame->vector == 14 ? arch::backend().fault_address() : 0;
-    if (frame->from_user()) {
+    if (from_user) {
         kernel::handle_user_exception(*frame, fault_address);
         sched::maybe_preempt();
         signal::deliver_pending(*frame);
+        smp::exit_to_user();
         return;
     }
     panic_with_frame(*frame, fault_address, "%s in the kernel", vector_name(frame->vector));
