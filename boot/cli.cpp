@@ -19,6 +19,9 @@ const char* usage_text() {
            "  --mem SIZE        guest memory, e.g. 512M, 4G (default 2G)\n"
            "  --cpus N          virtual CPUs (default: the host's online CPUs)\n"
            "  --strace          print every guest syscall to stderr in strace's format\n"
+           "  --stats           when the program ends, print to stderr what the run cost:\n"
+           "                    syscalls, shipped calls, page faults, interrupts, traps and\n"
+           "                    exits, idle and busy time\n"
            "  --backend KIND    auto (default), hw (hardware virtualisation) or pv (kvm_pvm)\n"
            "  --kernel-bench    run the in-kernel benchmarks instead of a program\n"
            "  --syscalls        print every Linux syscall with its disposition (local,\n"
@@ -232,6 +235,8 @@ Options parse_command_line(const std::vector<std::string>& args) {
             o.cpus = uint32_t(n);
         } else if (name == "--strace") {
             o.strace = true;
+        } else if (name == "--stats") {
+            o.stats = true;
         } else if (name == "--kernel-bench") {
             o.kernel_bench = true;
         } else if (name == "--syscalls") {

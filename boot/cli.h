@@ -37,6 +37,7 @@ struct Options {
     uint64_t mem = 2ull << 30;
     uint32_t cpus = 0;          // --cpus N; 0: as many as the host has online (capped)
     bool strace = false;
+    bool stats = false;         // --stats: print what the run cost to stderr at the end
     bool kernel_bench = false;
     bool list_syscalls = false; // --syscalls: print the kernel's compatibility table
     BackendChoice backend = BackendChoice::Auto;

@@ -7,6 +7,7 @@
 #include "loader.h"
 #include "proxy_launch.h"
 #include "relay.h"
+#include "stats_report.h"
 #include "vm.h"
 
 #include <algorithm>
@@ -180,7 +181,8 @@ int run(const Options& opts, const SessionPlan& session) {
     for (char** e = environ; *e; e++) plan.envp.emplace_back(*e);
     plan.flags = (opts.strace ? JVMOS_BOOT_STRACE : 0) |
                  (opts.kernel_bench ? JVMOS_BOOT_KERNEL_BENCH : 0) |
-                 (opts.list_syscalls ? JVMOS_BOOT_LIST_SYSCALLS : 0);
+                 (opts.list_syscalls ? JVMOS_BOOT_LIST_SYSCALLS : 0) |
+                 (opts.stats ? JVMOS_BOOT_STATS : 0);
     if (opts.cpus) {
         plan.cpus = opts.cpus;
     } else {
@@ -288,14 +290,33 @@ int run(const Options& opts, const SessionPlan& session) {
             ExitAction a = ap->run(host);
             vcpu0.request_stop(a);
         });
+    const auto started = std::chrono::steady_clock::now();
     ExitAction action = vcpu0.run(host);
     for (auto& ap : aps) ap->request_stop({ExitAction::Kind::Exit, action.status, {}});
     for (auto& t : ap_threads) t.join();
-    if (events.connection_lost_seen()) events.exit_for_lost_connection();
+    const auto finished = std::chrono::steady_clock::now();
+    // --stats: what the run cost, on stderr after anything the program's end printed.
+    const auto report_stats = [&] {
+        if (!opts.stats) return;
+        RunStats stats;
+        stats.wall_ns = uint64_t(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(finished - started).count());
+        stats.cpus = plan.cpus;
+        stats.guest = read_guest_stats(memory, {boot_info_gpa}, plan.cpus, vcpu0.tsc_khz());
+        stats.exits = vcpu0.exit_counts();
+        for (const auto& ap : aps) stats.exits.add(ap->exit_counts());
+        std::fputs(format_stats_report(stats).c_str(), stderr);
+        std::fflush(stderr);
+    };
+    if (events.connection_lost_seen()) {
+        report_stats();
+        events.exit_for_lost_connection();
+    }
     switch (action.kind) {
-    case ExitAction::Kind::Exit: return action.status;
+    case ExitAction::Kind::Exit: report_stats(); return action.status;
     case ExitAction::Kind::Killed:
         if (!action.message.empty()) std::fprintf(stderr, "jvmos: %s\n", action.message.c_str());
+        report_stats();
         return action.status;
     case ExitAction::Kind::Panic:
     case ExitAction::Kind::Resume:
@@ -303,6 +324,7 @@ int run(const Options& opts, const SessionPlan& session) {
     }
     std::fprintf(stderr, "jvmos: %s\n%s\n", action.message.c_str(),
                  vcpu0.describe_registers().c_str());
+    report_stats();
     return JVMOS_EXIT_PANIC;
 }
 

@@ -29,6 +29,7 @@ constexpr uint32_t SLOT_DATA = JVMOS_SHIP_SLOT_DATA;
 constexpr uint32_t FIRST_NEW_HANDLE = JVMOS_SHIP_HANDLE_STDERR + 1;
 constexpr size_t LINUX_STAT_SIZE = 144;
 constexpr size_t LINUX_STATFS_SIZE = 120;
+constexpr size_t LINUX_FLOCK_SIZE = 32;
 constexpr int32_t MAX_ERRNO = 4095; // Linux errnos are 1..4095
 
 static_assert(SLOT_DATA >= proto::MAX_PATH + 1, "a path must fit a slot");
@@ -37,6 +38,9 @@ static_assert(SLOT_DATA >= LINUX_STAT_SIZE && SLOT_DATA >= LINUX_STATFS_SIZE);
 static_assert(sizeof(struct stat) == LINUX_STAT_SIZE && offsetof(struct stat, st_mode) == 24 &&
               offsetof(struct stat, st_rdev) == 40 && offsetof(struct stat, st_atim) == 72);
 static_assert(sizeof(struct statfs) == LINUX_STATFS_SIZE && offsetof(struct statfs, f_fsid) == 56);
+// struct flock: l_type, l_whence, (pad), l_start, l_len, l_pid, (pad).
+static_assert(sizeof(struct flock) == LINUX_FLOCK_SIZE && offsetof(struct flock, l_start) == 8 &&
+              offsetof(struct flock, l_len) == 16 && offsetof(struct flock, l_pid) == 24);
 
 std::string hex(uint64_t v) {
     char buf[32];
@@ -73,6 +77,11 @@ const char* op_name(uint32_t op) {
     case JVMOS_SHIP_SOCKETPAIR: return "socketpair";
     case JVMOS_SHIP_RELEASE: return "release";
     case JVMOS_SHIP_COPY_RANGE: return "copy_range";
+    case JVMOS_SHIP_SYMLINKAT: return "symlinkat";
+    case JVMOS_SHIP_LINKAT: return "linkat";
+    case JVMOS_SHIP_CHOWNAT: return "chownat";
+    case JVMOS_SHIP_UTIMENSAT: return "utimensat";
+    case JVMOS_SHIP_LOCK: return "lock";
     default: return nullptr;
     }
 }
@@ -86,9 +95,23 @@ bool is_path_op(uint32_t op) {
     case JVMOS_SHIP_MKDIRAT:
     case JVMOS_SHIP_UNLINKAT:
     case JVMOS_SHIP_RENAMEAT:
-    case JVMOS_SHIP_CHMODAT: return true;
+    case JVMOS_SHIP_CHMODAT:
+    case JVMOS_SHIP_SYMLINKAT:
+    case JVMOS_SHIP_LINKAT:
+    case JVMOS_SHIP_CHOWNAT:
+    case JVMOS_SHIP_UTIMENSAT: return true;
     default: return false;
     }
+}
+
+// Ops with a second path at path2_off.
+bool has_path2(uint32_t op) {
+    return op == JVMOS_SHIP_RENAMEAT || op == JVMOS_SHIP_LINKAT || op == JVMOS_SHIP_SYMLINKAT;
+}
+
+// Ops that name a second Handle in handle2.
+bool has_handle2(uint32_t op) {
+    return op == JVMOS_SHIP_RENAMEAT || op == JVMOS_SHIP_LINKAT || op == JVMOS_SHIP_COPY_RANGE;
 }
 
 // args[0] of these ops is a byte count for an output in the slot's buffer.
@@ -122,6 +145,32 @@ void put_linux_stat(uint8_t* out, proto::Stat::Reader st) {
     put<int64_t>(out, 104, st.getCtimeSec());
     put<int64_t>(out, 112, st.getCtimeNsec());
     // 120..143: reserved
+}
+
+// struct flock as Linux x86-64 lays it out (asm-generic/fcntl.h with 64-bit offsets).
+void put_linux_flock(uint8_t* out, proto::FileLock::Reader fl) {
+    std::memset(out, 0, LINUX_FLOCK_SIZE);
+    put<int16_t>(out, 0, fl.getType());
+    put<int16_t>(out, 2, fl.getWhence());
+    put<int64_t>(out, 8, fl.getStart());
+    put<int64_t>(out, 16, fl.getLen());
+    put<int32_t>(out, 24, fl.getPid());
+}
+
+void get_linux_flock(const uint8_t* in, proto::FileLock::Builder fl) {
+    int16_t type, whence;
+    int64_t start, len;
+    int32_t pid;
+    std::memcpy(&type, in + 0, sizeof type);
+    std::memcpy(&whence, in + 2, sizeof whence);
+    std::memcpy(&start, in + 8, sizeof start);
+    std::memcpy(&len, in + 16, sizeof len);
+    std::memcpy(&pid, in + 24, sizeof pid);
+    fl.setType(type);
+    fl.setWhence(whence);
+    fl.setStart(start);
+    fl.setLen(len);
+    fl.setPid(pid);
 }
 
 // struct statfs as Linux x86-64 lays it out (asm-generic/statfs.h with 64-bit words).
@@ -214,6 +263,8 @@ private:
     bool scan_ring();
     void fault(std::string report);
     void on_lost();
+    void take_interrupts();
+    uint64_t interruptible(uint32_t slot, proto::Handle::Client& h);
     std::string validate(uint32_t slot, const SlotRequest& r, std::string& path,
                          std::string& path2);
     std::string path_at(uint32_t slot, uint32_t offset, uint32_t in_len, std::string& out);
@@ -240,6 +291,10 @@ private:
     std::array<std::span<uint8_t>, SLOTS> m_data;
     std::array<bool, SLOTS> m_busy{};
     std::array<kj::Maybe<kj::Promise<void>>, SLOTS> m_inflight;
+    // The interruptible call (read, write, flock) in flight in a slot: its Handle and token.
+    std::array<kj::Maybe<proto::Handle::Client>, SLOTS> m_interruptible;
+    std::array<uint64_t, SLOTS> m_token{};
+    uint64_t m_next_token = 1;
     uint64_t m_calls = 0;
 
     bool m_stop = false;
@@ -444,7 +499,39 @@ bool Relay::Loop::scan_ring() {
                                   })
                             .eagerlyEvaluate(nullptr);
     }
+    take_interrupts();
     return took;
+}
+
+// Right after a pass over the slots, with no slot taken in between: a bit set for a slot whose
+// call is in flight is for that call (the guest clears its bit before it frees the slot).
+void Relay::Loop::take_interrupts() {
+    // A plain load first: this runs on every pass of the polling loop, an exchange is rare.
+    if (!serving() || !__atomic_load_n(&m_ring->interrupt_slots, __ATOMIC_ACQUIRE)) return;
+    uint32_t bits = __atomic_exchange_n(&m_ring->interrupt_slots, 0u, __ATOMIC_SEQ_CST);
+    while (bits) {
+        const uint32_t i = uint32_t(__builtin_ctz(bits));
+        bits &= bits - 1;
+        if (!m_busy[i]) {
+            // Submitted after the pass looked at it: the next pass takes the call, and the bit.
+            if (__atomic_load_n(&m_ring->slots[i].state, __ATOMIC_ACQUIRE) == JVMOS_SHIP_SUBMITTED)
+                __atomic_or_fetch(&m_ring->interrupt_slots, 1u << i, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        KJ_IF_MAYBE(h, m_interruptible[i]) {
+            auto req = h->interruptRequest();
+            req.setToken(m_token[i]);
+            // A server without interrupt (the monitor's own stdio) answers with an exception:
+            // the call then simply runs to its end.
+            req.send().ignoreResult().detach([](kj::Exception&&) {});
+        }
+    }
+}
+
+uint64_t Relay::Loop::interruptible(uint32_t slot, proto::Handle::Client& h) {
+    m_interruptible[slot] = h;
+    m_token[slot] = m_next_token++;
+    return m_token[slot];
 }
 
 std::string Relay::Loop::path_at(uint32_t slot, uint32_t offset, uint32_t in_len,
@@ -480,11 +567,12 @@ std::string Relay::Loop::validate(uint32_t slot, const SlotRequest& r, std::stri
         std::string e = path_at(slot, 0, r.in_len, path);
         if (!e.empty()) return e;
     }
-    if (r.op == JVMOS_SHIP_COPY_RANGE && !m_handles.count(r.handle2))
+    if (has_handle2(r.op) && !m_handles.count(r.handle2))
         return "handle2 " + std::to_string(r.handle2) + " is not open";
-    if (r.op == JVMOS_SHIP_RENAMEAT) {
-        if (!m_handles.count(r.handle2))
-            return "handle2 " + std::to_string(r.handle2) + " is not open";
+    if (r.op == JVMOS_SHIP_LOCK && r.in_len != LINUX_FLOCK_SIZE)
+        return "in_len " + std::to_string(r.in_len) + " is not a struct flock (" +
+               std::to_string(LINUX_FLOCK_SIZE) + " bytes)";
+    if (has_path2(r.op)) {
         if (r.path2_off >= r.in_len)
             return "path2_off " + std::to_string(r.path2_off) + " is not inside in_len (" +
                    std::to_string(r.in_len) + ")";
@@ -565,6 +653,7 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
     case JVMOS_SHIP_READ: {
         auto req = h.readRequest();
         req.setCount(uint32_t(a0));
+        req.setToken(interruptible(slot, h));
         return req.send().then([this, slot, a0](capnp::Response<Handle::ReadResults>&& resp) {
             return data_reply(slot, resp.getErrno(), resp.getData(), a0);
         });
@@ -590,6 +679,7 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
         if (r.op == JVMOS_SHIP_WRITE) {
             auto req = h.writeRequest();
             req.setData(bytes_in());
+            req.setToken(interruptible(slot, h));
             return req.send().then([written](capnp::Response<Handle::WriteResults>&& resp) {
                 return written(resp.getErrno(), resp.getWritten());
             });
@@ -640,6 +730,7 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
     case JVMOS_SHIP_FLOCK: {
         auto req = h.flockRequest();
         req.setOperation(uint32_t(a0));
+        req.setToken(interruptible(slot, h));
         return req.send().then([simple](auto&& resp) { return simple(resp.getErrno()); });
     }
     case JVMOS_SHIP_GETFL:
@@ -751,6 +842,55 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
         req.setFlags(uint32_t(a1));
         return req.send().then([simple](auto&& resp) { return simple(resp.getErrno()); });
     }
+    case JVMOS_SHIP_SYMLINKAT: {
+        auto req = h.symlinkAtRequest();
+        req.setPath(path);
+        req.setTarget(path2);
+        return req.send().then([simple](auto&& resp) { return simple(resp.getErrno()); });
+    }
+    case JVMOS_SHIP_LINKAT: {
+        auto req = h.linkAtRequest();
+        req.setOldPath(path);
+        req.setNewDir(m_handles.at(r.handle2));
+        req.setNewPath(path2);
+        req.setFlags(uint32_t(a0));
+        return req.send().then([simple](auto&& resp) { return simple(resp.getErrno()); });
+    }
+    case JVMOS_SHIP_CHOWNAT: {
+        auto req = h.chownAtRequest();
+        req.setPath(path);
+        req.setUid(uint32_t(a0));
+        req.setGid(uint32_t(a1));
+        req.setFlags(uint32_t(r.args[2]));
+        return req.send().then([simple](auto&& resp) { return simple(resp.getErrno()); });
+    }
+    case JVMOS_SHIP_UTIMENSAT: {
+        auto req = h.setTimesAtRequest();
+        req.setPath(path);
+        const uint64_t nsecs = r.args[2];
+        auto atime = req.initAtime();
+        atime.setSec(int64_t(a0));
+        atime.setNsec(int64_t(uint32_t(nsecs)));
+        auto mtime = req.initMtime();
+        mtime.setSec(int64_t(a1));
+        mtime.setNsec(int64_t(uint32_t(nsecs >> 32)));
+        req.setFlags(uint32_t(r.args[3]));
+        return req.send().then([simple](auto&& resp) { return simple(resp.getErrno()); });
+    }
+    case JVMOS_SHIP_LOCK: {
+        auto req = h.lockRequest();
+        req.setCommand(uint32_t(a0));
+        get_linux_flock(m_data[slot].data(), req.initLock());
+        const bool query = a0 == F_GETLK || a0 == F_OFD_GETLK;
+        if (a0 == F_SETLKW || a0 == F_OFD_SETLKW) req.setToken(interruptible(slot, h));
+        return req.send().then([this, slot, query](capnp::Response<Handle::LockResults>&& resp) {
+            Completion c = Completion::failed(checked_errno(resp.getErrno()));
+            if (c.error || !query) return c;
+            put_linux_flock(m_data[slot].data(), resp.getLock());
+            c.out_len = LINUX_FLOCK_SIZE;
+            return c;
+        });
+    }
     default:
         KJ_FAIL_ASSERT("op passed validation but has no translation", r.op);
     }
@@ -759,6 +899,8 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
 void Relay::Loop::complete(uint32_t slot, const Completion& c) {
     KJ_ASSERT(m_busy[slot], slot);
     m_busy[slot] = false;
+    m_interruptible[slot] = nullptr;
+    m_token[slot] = 0;
     jvmos_ship_slot& s = m_ring->slots[slot];
     __atomic_store_n(&s.error, c.error, __ATOMIC_RELAXED);
     __atomic_store_n(&s.result, c.result, __ATOMIC_RELAXED);

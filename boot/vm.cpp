@@ -331,7 +331,12 @@ ExitAction Vcpu::run_loop(HostServices& host) {
     for (;;) {
         if (m_stop_requested.load()) return {};
         if (ioctl(m_fd, KVM_RUN, 0) < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
+            if (errno == EINTR || errno == EAGAIN) {
+                ExitRecord interrupted; // a host signal ended KVM_RUN
+                interrupted.reason = KVM_EXIT_INTR;
+                m_exits.count(interrupted);
+                continue;
+            }
             fail("KVM_RUN");
         }
         ExitRecord rec;
@@ -361,6 +366,7 @@ ExitAction Vcpu::run_loop(HostServices& host) {
         default:
             break;
         }
+        m_exits.count(rec);
         ExitAction action = handle_exit(rec, m_vm.memory(), host);
         if (action.kind != ExitAction::Kind::Resume) return action;
     }

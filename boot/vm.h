@@ -5,6 +5,7 @@
 
 #include "exit_handler.h"
 #include "guest_memory.h"
+#include "stats_report.h"
 
 #include <linux/kvm.h>
 
@@ -100,6 +101,8 @@ public:
     void request_stop(ExitAction action);
     // A register dump for panic reports.
     std::string describe_registers();
+    // This vCPU's exits to the monitor so far (--stats). Read after run() returned.
+    const ExitCounts& exit_counts() const { return m_exits; }
 
 private:
     Vm& m_vm;
@@ -109,6 +112,7 @@ private:
 
     kvm_run* m_run = nullptr;
     int m_run_size = 0;
+    ExitCounts m_exits; // only the thread in run() touches it while it runs
 
     std::mutex m_stop_mutex;
     std::optional<ExitAction> m_stop_action; // guarded by m_stop_mutex

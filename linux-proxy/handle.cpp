@@ -46,6 +46,10 @@ constexpr int AT_FLAGS_STAT = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_P
 // The errno of a failed call, or EIO if errno was (impossibly) left 0.
 int current_errno() { return errno != 0 ? errno : EIO; }
 
+// A job that returns ECANCELED was interrupted (Handle.interrupt): a cancelled one has no
+// caller left to tell. The guest sees what Linux's interrupted call gives: EINTR.
+int interrupted_errno(int error) { return error == ECANCELED ? EINTR : error; }
+
 Result<struct stat> stat_fd(int fd) {
     struct stat st;
     if (fstat(fd, &st) != 0) return last_errno();
@@ -105,7 +109,7 @@ Result<Lookup> HandleImpl::lookup(kj::StringPtr path, FollowLast follow) const {
 
 template <typename Context>
 kj::Promise<void> HandleImpl::read_common(Context context, uint32_t count,
-                                          int64_t offset) {
+                                          int64_t offset, uint64_t token) {
     auto results = context.getResults();
     if (count > MAX_IO) {
         results.setErrno(EINVAL);
@@ -180,11 +184,11 @@ kj::Promise<void> HandleImpl::read_common(Context context, uint32_t count,
         }
     };
     return m_session->pool()
-        .run<IoOutcome>(kj::mv(job))
+        .run<IoOutcome>(kj::mv(job), nullptr, token)
         .then([context](IoOutcome out) mutable {
             auto results = context.getResults();
             if (out.error != 0) {
-                results.setErrno(out.error);
+                results.setErrno(interrupted_errno(out.error));
             } else {
                 results.setData(out.data.slice(0, out.length));
             }
@@ -193,7 +197,7 @@ kj::Promise<void> HandleImpl::read_common(Context context, uint32_t count,
 }
 
 template <typename Context>
-kj::Promise<void> HandleImpl::write_common(Context context, int64_t offset) {
+kj::Promise<void> HandleImpl::write_common(Context context, int64_t offset, uint64_t token) {
     auto data = context.getParams().getData();
     if (data.size() > MAX_IO) {
         context.getResults().setErrno(EINVAL);
@@ -272,11 +276,11 @@ kj::Promise<void> HandleImpl::write_common(Context context, int64_t offset) {
         return out;
     };
     return m_session->pool()
-        .run<IoOutcome>(kj::mv(job))
+        .run<IoOutcome>(kj::mv(job), nullptr, token)
         .then([context](IoOutcome out) mutable {
             auto results = context.getResults();
             if (out.error != 0) {
-                results.setErrno(out.error);
+                results.setErrno(interrupted_errno(out.error));
             } else {
                 results.setWritten(out.length);
             }
@@ -286,7 +290,8 @@ kj::Promise<void> HandleImpl::write_common(Context context, int64_t offset) {
 
 kj::Promise<void> HandleImpl::read(ReadContext context) {
     uint32_t count = context.getParams().getCount();
-    return read_common(kj::mv(context), count, AT_POSITION);
+    uint64_t token = context.getParams().getToken();
+    return read_common(kj::mv(context), count, AT_POSITION, token);
 }
 
 kj::Promise<void> HandleImpl::pread(PreadContext context) {
@@ -297,11 +302,12 @@ kj::Promise<void> HandleImpl::pread(PreadContext context) {
         context.getResults().setErrno(EINVAL);
         return kj::READY_NOW;
     }
-    return read_common(kj::mv(context), count, offset);
+    return read_common(kj::mv(context), count, offset, 0);
 }
 
 kj::Promise<void> HandleImpl::write(WriteContext context) {
-    return write_common(kj::mv(context), AT_POSITION);
+    uint64_t token = context.getParams().getToken();
+    return write_common(kj::mv(context), AT_POSITION, token);
 }
 
 kj::Promise<void> HandleImpl::pwrite(PwriteContext context) {
@@ -310,7 +316,7 @@ kj::Promise<void> HandleImpl::pwrite(PwriteContext context) {
         context.getResults().setErrno(EINVAL);
         return kj::READY_NOW;
     }
-    return write_common(kj::mv(context), offset);
+    return write_common(kj::mv(context), offset, 0);
 }
 
 kj::Promise<void> HandleImpl::seek(SeekContext context) {
@@ -394,9 +400,16 @@ kj::Promise<void> HandleImpl::flock(FlockContext context) {
         }
     };
     return m_session->pool()
-        .run<int>(kj::mv(job))
-        .then([context](int error) mutable { context.getResults().setErrno(error); })
+        .run<int>(kj::mv(job), nullptr, context.getParams().getToken())
+        .then([context](int error) mutable {
+            context.getResults().setErrno(interrupted_errno(error));
+        })
         .attach(kj::addRef(*m_session));
+}
+
+kj::Promise<void> HandleImpl::interrupt(InterruptContext context) {
+    m_session->pool().interrupt_call(context.getParams().getToken());
+    return kj::READY_NOW;
 }
 
 kj::Promise<void> HandleImpl::getStatusFlags(GetStatusFlagsContext context) {
@@ -941,6 +954,259 @@ kj::Promise<void> HandleImpl::chmodAt(ChmodAtContext context) {
         results.setErrno(current_errno());
     }
     return kj::READY_NOW;
+}
+
+// ---- links, ownership, times ---------------------------------------------------------------
+
+Result<HandleImpl::Object> HandleImpl::object_at(kj::StringPtr path, uint32_t flags,
+                                                 Lookup& storage) const {
+    if (path.size() == 0) {
+        if ((flags & AT_EMPTY_PATH) == 0) return Errno{ENOENT};
+        return Object{m_fd->get(), m_mount};
+    }
+    auto found =
+        lookup(path, (flags & AT_SYMLINK_NOFOLLOW) != 0 ? FollowLast::NO : FollowLast::YES);
+    if (!found.ok()) return Errno{found.error()};
+    storage = kj::mv(found).value();
+    if (!storage.exists()) return Errno{ENOENT};
+    return Object{storage.target.get(), storage.target_mount};
+}
+
+kj::Promise<void> HandleImpl::symlinkAt(SymlinkAtContext context) {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    kj::StringPtr target = params.getTarget();
+    if (target.size() == 0) {
+        results.setErrno(ENOENT);
+        return kj::READY_NOW;
+    }
+    if (memchr(target.begin(), '\0', target.size()) != nullptr) {
+        results.setErrno(EINVAL);
+        return kj::READY_NOW;
+    }
+    if (target.size() >= MAX_PATH_BYTES) { // Linux takes at most PATH_MAX bytes with the NUL
+        results.setErrno(ENAMETOOLONG);
+        return kj::READY_NOW;
+    }
+    auto found = lookup(params.getPath(), FollowLast::NEVER);
+    if (!found.ok()) {
+        results.setErrno(found.error());
+        return kj::READY_NOW;
+    }
+    Lookup& at = found.value();
+    // Linux's order (filename_create): an existing name, then "name/", then the read-only mount.
+    if (at.kind != LastKind::NAME || at.exists()) {
+        results.setErrno(EEXIST);
+    } else if (at.trailing_slash) {
+        results.setErrno(ENOENT);
+    } else if (is_read_only(at.parent_mount)) {
+        results.setErrno(EROFS);
+    } else if (symlinkat(target.cStr(), at.parent, at.name.cStr()) != 0) {
+        results.setErrno(current_errno());
+    }
+    return kj::READY_NOW;
+}
+
+kj::Promise<void> HandleImpl::linkAt(LinkAtContext context) {
+    uint32_t flags = context.getParams().getFlags();
+    if ((flags & ~uint32_t(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) != 0) {
+        context.getResults().setErrno(EINVAL);
+        return kj::READY_NOW;
+    }
+    auto new_dir = context.getParams().getNewDir();
+    auto recognized = m_session->local_handle(new_dir);
+    return recognized.then([this, context, flags, new_dir = kj::mv(new_dir)](
+                               kj::Maybe<HandleImpl&> other) mutable {
+        auto params = context.getParams();
+        auto results = context.getResults();
+        HandleImpl* target_dir = nullptr;
+        KJ_IF_MAYBE (handle, other) { target_dir = handle; }
+        if (target_dir == nullptr || target_dir->m_session.get() != m_session.get()) {
+            results.setErrno(EBADF); // not a Handle of this session
+            return;
+        }
+        // The existing file: this Handle's (AT_EMPTY_PATH), or the old path's final object.
+        kj::StringPtr old_path = params.getOldPath();
+        bool this_file = old_path.size() == 0;
+        if (this_file && (flags & AT_EMPTY_PATH) == 0) {
+            results.setErrno(ENOENT);
+            return;
+        }
+        Lookup from;
+        if (!this_file) {
+            auto looked = lookup(old_path, (flags & AT_SYMLINK_FOLLOW) != 0 ? FollowLast::YES
+                                                                           : FollowLast::NO);
+            if (!looked.ok()) {
+                results.setErrno(looked.error());
+                return;
+            }
+            from = kj::mv(looked).value();
+            if (!from.exists()) {
+                results.setErrno(ENOENT);
+                return;
+            }
+        }
+        auto to = target_dir->lookup(params.getNewPath(), FollowLast::NEVER);
+        if (!to.ok()) {
+            results.setErrno(to.error());
+            return;
+        }
+        Lookup& b = to.value();
+        const Mount* old_mount = this_file ? m_mount : from.target_mount;
+        // A directory (".", "..", "/", a mount root) cannot be linked; its name is not what the
+        // lookup's parent holds either (a mount point hides the host directory under it).
+        bool directory_name = !this_file && (from.kind != LastKind::NAME || from.is_mount_point);
+        int error = 0;
+        if (b.kind != LastKind::NAME || b.exists()) {
+            error = EEXIST;
+        } else if (b.trailing_slash) {
+            error = ENOENT;
+        } else if (is_read_only(b.parent_mount)) {
+            error = EROFS;
+        } else if (old_mount != b.parent_mount) {
+            error = EXDEV; // also a pipe or stdio Handle: not beneath any mount
+        } else if (directory_name) {
+            error = EPERM;
+        } else if (this_file) {
+            if (linkat(m_fd->get(), "", b.parent, b.name.cStr(), AT_EMPTY_PATH) != 0)
+                error = current_errno();
+        } else if (linkat(from.parent, from.name.cStr(), b.parent, b.name.cStr(), 0) != 0) {
+            // Flags 0: a name the guest swapped for a symlink meanwhile is linked itself, never
+            // followed on the host.
+            error = current_errno();
+        }
+        results.setErrno(error);
+    }).attach(thisCap());
+}
+
+kj::Promise<void> HandleImpl::chownAt(ChownAtContext context) {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    uint32_t flags = params.getFlags();
+    if ((flags & ~uint32_t(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+        results.setErrno(EINVAL);
+        return kj::READY_NOW;
+    }
+    Lookup storage;
+    auto object = object_at(params.getPath(), flags, storage);
+    if (!object.ok()) {
+        results.setErrno(object.error());
+    } else if (is_read_only(object.value().mount)) {
+        results.setErrno(EROFS);
+    } else if (fchownat(object.value().fd, "", uid_t(params.getUid()), gid_t(params.getGid()),
+                        AT_EMPTY_PATH) != 0) {
+        results.setErrno(current_errno());
+    }
+    return kj::READY_NOW;
+}
+
+namespace {
+
+bool valid_time_nsec(int64_t nsec) {
+    return (nsec >= 0 && nsec <= 999'999'999) || nsec == UTIME_NOW || nsec == UTIME_OMIT;
+}
+
+struct timespec host_timespec(proto::TimeSpec::Reader t) {
+    struct timespec out {};
+    out.tv_sec = t.getSec();
+    out.tv_nsec = t.getNsec();
+    return out;
+}
+
+} // namespace
+
+kj::Promise<void> HandleImpl::setTimesAt(SetTimesAtContext context) {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    struct timespec times[2] = {host_timespec(params.getAtime()),
+                                host_timespec(params.getMtime())};
+    // Linux's order: nothing to do (not even a lookup), then the values, then the flags.
+    if (times[0].tv_nsec == UTIME_OMIT && times[1].tv_nsec == UTIME_OMIT) return kj::READY_NOW;
+    uint32_t flags = params.getFlags();
+    if (!valid_time_nsec(times[0].tv_nsec) || !valid_time_nsec(times[1].tv_nsec) ||
+        (flags & ~uint32_t(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+        results.setErrno(EINVAL);
+        return kj::READY_NOW;
+    }
+    Lookup storage;
+    auto object = object_at(params.getPath(), flags, storage);
+    if (!object.ok()) {
+        results.setErrno(object.error());
+    } else if (is_read_only(object.value().mount)) {
+        results.setErrno(EROFS);
+    } else if (utimensat(object.value().fd, "", times, AT_EMPTY_PATH) != 0) {
+        results.setErrno(current_errno());
+    }
+    return kj::READY_NOW;
+}
+
+// ---- record locks --------------------------------------------------------------------------
+
+namespace {
+
+struct flock host_flock(proto::FileLock::Reader in) {
+    struct flock out {};
+    out.l_type = in.getType();
+    out.l_whence = in.getWhence();
+    out.l_start = in.getStart();
+    out.l_len = in.getLen();
+    out.l_pid = in.getPid();
+    return out;
+}
+
+} // namespace
+
+kj::Promise<void> HandleImpl::lock(LockContext context) {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    int command = int(params.getCommand());
+    struct flock wanted = host_flock(params.getLock());
+    int fd = m_fd->get();
+    int no_wait;
+    switch (command) {
+    case F_GETLK:
+    case F_OFD_GETLK: {
+        if (fcntl(fd, command, &wanted) != 0) {
+            results.setErrno(current_errno());
+            return kj::READY_NOW;
+        }
+        // The proxy's own POSIX locks are the guest's (see the schema).
+        if (wanted.l_type != F_UNLCK && wanted.l_pid == getpid()) wanted.l_pid = 0;
+        auto out = results.initLock();
+        out.setType(wanted.l_type);
+        out.setWhence(wanted.l_whence);
+        out.setStart(wanted.l_start);
+        out.setLen(wanted.l_len);
+        out.setPid(wanted.l_pid);
+        return kj::READY_NOW;
+    }
+    case F_SETLK:
+    case F_OFD_SETLK:
+        if (fcntl(fd, command, &wanted) != 0) results.setErrno(current_errno());
+        return kj::READY_NOW;
+    case F_SETLKW: no_wait = F_SETLK; break;
+    case F_OFD_SETLKW: no_wait = F_OFD_SETLK; break;
+    default:
+        results.setErrno(EINVAL);
+        return kj::READY_NOW;
+    }
+    // First without waiting (an unlock, a free range: no worker needed).
+    if (fcntl(fd, no_wait, &wanted) == 0) return kj::READY_NOW;
+    if (errno != EAGAIN && errno != EACCES) {
+        results.setErrno(current_errno());
+        return kj::READY_NOW;
+    }
+    auto job = [fd = kj::atomicAddRef(*m_fd), command,
+                wanted](const BlockingCall& call) mutable -> int {
+        int rc = call.interruptible([&]() { return fcntl(fd->get(), command, &wanted); });
+        return rc == 0 ? 0 : current_errno();
+    };
+    return m_session->pool()
+        .run<int>(kj::mv(job), nullptr, params.getToken())
+        .then([context](int error) mutable {
+            context.getResults().setErrno(interrupted_errno(error));
+        })
+        .attach(kj::addRef(*m_session));
 }
 
 } // namespace jvmos::proxy

@@ -16,6 +16,16 @@
 //    mount rules: EROFS for creating, writing (regular files; FIFOs and devices stay writable),
 //    truncating, mkdir, unlink, rmdir, rename and chmod beneath a readOnly mount, after the
 //    errnos Linux checks first (EEXIST for mkdir of an existing name, EXDEV across mounts...).
+//  * symlinkAt/linkAt create names through the parent directory's fd (never following a final
+//    symlink); linkAt refuses two mounts (EXDEV), so a hard link cannot carry a read-only
+//    mount's file into a writable one. chownAt/setTimesAt act on the lookup's O_PATH fd (or
+//    this Handle's fd) with AT_EMPTY_PATH; EROFS beneath a readOnly mount, as Linux for every
+//    file type.
+//  * interrupt: the read, write, flock or F_SETLKW job submitted with that token (a guest
+//    signal) ends its wait as a cancelled one would, but still replies: EINTR, or what it had
+//    transferred.
+//  * lock: the non-waiting forms inline; F_SETLKW/F_OFD_SETLKW first try without waiting,
+//    then wait on a worker in BlockingCall::interruptible() (cancelled calls end their wait).
 //  * Stdio handles share their file description with the process that started the proxy (a
 //    shell): setStatusFlags keeps O_NONBLOCK in the Handle instead of changing the host
 //    description, and refuses other changes with EPERM.
@@ -66,6 +76,7 @@ protected:
     kj::Promise<void> truncate(TruncateContext context) override;
     kj::Promise<void> sync(SyncContext context) override;
     kj::Promise<void> flock(FlockContext context) override;
+    kj::Promise<void> interrupt(InterruptContext context) override;
     kj::Promise<void> getStatusFlags(GetStatusFlagsContext context) override;
     kj::Promise<void> setStatusFlags(SetStatusFlagsContext context) override;
     kj::Promise<void> ioctl(IoctlContext context) override;
@@ -80,13 +91,28 @@ protected:
     kj::Promise<void> renameAt(RenameAtContext context) override;
     kj::Promise<void> chmodAt(ChmodAtContext context) override;
     kj::Promise<void> copyRange(CopyRangeContext context) override;
+    kj::Promise<void> symlinkAt(SymlinkAtContext context) override;
+    kj::Promise<void> linkAt(LinkAtContext context) override;
+    kj::Promise<void> chownAt(ChownAtContext context) override;
+    kj::Promise<void> setTimesAt(SetTimesAtContext context) override;
+    kj::Promise<void> lock(LockContext context) override;
 
 private:
+    // The object a path call with AT_EMPTY_PATH acts on: this Handle's file for an empty path
+    // (ENOENT without AT_EMPTY_PATH), else the path's final object, its symlink followed unless
+    // AT_SYMLINK_NOFOLLOW (ENOENT if it does not exist). `storage` keeps the lookup's fds.
+    struct Object {
+        int fd;
+        const Mount* mount;
+    };
+    Result<Object> object_at(kj::StringPtr path, uint32_t flags, Lookup& storage) const;
+
     struct IoOutcome;
     template <typename Context>
-    kj::Promise<void> read_common(Context context, uint32_t count, int64_t offset);
+    kj::Promise<void> read_common(Context context, uint32_t count, int64_t offset,
+                                  uint64_t token);
     template <typename Context>
-    kj::Promise<void> write_common(Context context, int64_t offset);
+    kj::Promise<void> write_common(Context context, int64_t offset, uint64_t token);
     kj::Promise<void> open_fifo(OpenAtContext context, Lookup lookup, int host_flags);
     void reply_open(OpenAtContext& context, kj::AutoCloseFd fd, int flags, const Mount* mount,
                     GuestPath guest);

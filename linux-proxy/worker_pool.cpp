@@ -4,11 +4,18 @@
 #include <kj/io.h>
 
 #include <cerrno>
+#include <ctime>
+#include <mutex>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid // glibc names only the union member
+#endif
 
 namespace jvmos::proxy {
 
@@ -36,7 +43,73 @@ bool BlockingCall::sleep(int milliseconds) const {
     return !(n > 0 || cancelled());
 }
 
+namespace {
+
+// How often an interruptible() call is interrupted anyway, to look at its cancellation.
+constexpr long INTERRUPT_PERIOD_NS = 100'000'000;
+
+void on_interrupt(int) {} // only there to make the waiting system call fail with EINTR
+
+void install_interrupt_handler() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction action = {};
+        action.sa_handler = on_interrupt;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0; // no SA_RESTART: the interrupted call must return EINTR
+        if (sigaction(WorkerPool::interrupt_signal(), &action, nullptr) != 0)
+            KJ_FAIL_SYSCALL("sigaction", errno);
+    });
+}
+
+pid_t current_tid() { return pid_t(syscall(SYS_gettid)); }
+
+} // namespace
+
+int BlockingCall::interruptible(kj::FunctionParam<int()> call) const {
+    const int signal = WorkerPool::interrupt_signal();
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, signal);
+
+    // The periodic interruption, aimed at this thread only.
+    struct sigevent event = {};
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = signal;
+    event.sigev_notify_thread_id = current_tid();
+    timer_t timer;
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) != 0) return -1; // errno: EAGAIN...
+    struct itimerspec period = {};
+    period.it_value.tv_nsec = INTERRUPT_PERIOD_NS;
+    period.it_interval.tv_nsec = INTERRUPT_PERIOD_NS;
+    timer_settime(timer, 0, &period, nullptr);
+
+    m_interruptible.store(true, std::memory_order_seq_cst);
+    pthread_sigmask(SIG_UNBLOCK, &only, nullptr);
+    int result;
+    int error;
+    for (;;) {
+        if (cancelled()) {
+            result = -1;
+            error = ECANCELED;
+            break;
+        }
+        result = call();
+        error = errno;
+        if (result != -1 || error != EINTR) break;
+    }
+    pthread_sigmask(SIG_BLOCK, &only, nullptr);
+    m_interruptible.store(false, std::memory_order_seq_cst);
+    timer_delete(timer);
+    // A signal sent after the call ended stays pending (blocked) and costs the next
+    // interruptible() call one extra EINTR: harmless.
+    errno = error;
+    return result;
+}
+
 // ---- WorkerPool ----------------------------------------------------------------------------
+
+int WorkerPool::interrupt_signal() { return SIGRTMIN + 3; }
 
 struct WorkerPool::Job {
     enum class State { QUEUED, RUNNING, DONE };
@@ -45,6 +118,8 @@ struct WorkerPool::Job {
     State state = State::QUEUED; // guarded by the pool's m_mutex
     Worker* worker = nullptr;    // guarded by the pool's m_mutex; set while RUNNING
     std::atomic<bool> cancelled{false};
+    std::atomic<bool> interruptible{false}; // in BlockingCall::interruptible()
+    uint64_t token = 0;                      // interrupt_call()'s name for it (0: none)
 
     Job(kj::Function<void(const BlockingCall&)> body, kj::Maybe<kj::Function<void()>> on_cancel)
         : body(kj::mv(body)), on_cancel(kj::mv(on_cancel)) {}
@@ -54,6 +129,7 @@ struct WorkerPool::Worker {
     kj::AutoCloseFd wake; // eventfd: written to cancel the running job, drained after each job
     std::shared_ptr<Job> current; // guarded by the pool's m_mutex
     std::thread thread;
+    std::atomic<pid_t> tid{0};    // the thread's id once it runs (for interrupting it)
 };
 
 WorkerPool::Ticket::Ticket(WorkerPool& pool, std::shared_ptr<Job> job)
@@ -78,7 +154,15 @@ void drain_wake(int fd) {
 
 } // namespace
 
-WorkerPool::WorkerPool(unsigned max_threads) : m_max_threads(max_threads > 0 ? max_threads : 1) {}
+WorkerPool::WorkerPool(unsigned max_threads) : m_max_threads(max_threads > 0 ? max_threads : 1) {
+    install_interrupt_handler();
+}
+
+void WorkerPool::interrupt(Job& job) {
+    if (!job.interruptible.load(std::memory_order_seq_cst)) return;
+    const pid_t tid = job.worker->tid.load(std::memory_order_acquire);
+    if (tid != 0) syscall(SYS_tgkill, getpid(), tid, interrupt_signal());
+}
 
 WorkerPool::~WorkerPool() {
     std::vector<std::shared_ptr<Job>> dropped;
@@ -87,8 +171,9 @@ WorkerPool::~WorkerPool() {
         m_stopping = true;
         for (auto& worker : m_workers) {
             if (auto& job = worker->current) {
-                job->cancelled.store(true, std::memory_order_release);
+                job->cancelled.store(true, std::memory_order_seq_cst);
                 signal_wake(worker->wake);
+                interrupt(*job);
                 KJ_IF_MAYBE (hook, job->on_cancel) { (*hook)(); }
             }
         }
@@ -107,12 +192,15 @@ size_t WorkerPool::thread_count() {
 }
 
 kj::Own<WorkerPool::Ticket> WorkerPool::submit(kj::Function<void(const BlockingCall&)> body,
-                                               kj::Maybe<kj::Function<void()>> on_cancel) {
+                                               kj::Maybe<kj::Function<void()>> on_cancel,
+                                               uint64_t token) {
     auto job = std::make_shared<Job>(kj::mv(body), kj::mv(on_cancel));
+    job->token = token;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         KJ_ASSERT(!m_stopping, "job submitted to a pool being destroyed");
         m_queue.push_back(job);
+        if (token != 0) m_tokens[token] = job;
         if (m_idle == 0 && m_workers.size() < m_max_threads) {
             int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
             if (fd < 0) KJ_FAIL_SYSCALL("eventfd", errno);
@@ -140,14 +228,32 @@ void WorkerPool::cancel(const std::shared_ptr<Job>& job) {
             }
         }
         job->state = Job::State::DONE;
+        if (job->token != 0) m_tokens.erase(job->token);
         break;
     case Job::State::RUNNING:
-        job->cancelled.store(true, std::memory_order_release);
+        job->cancelled.store(true, std::memory_order_seq_cst);
         signal_wake(job->worker->wake);
+        interrupt(*job);
         KJ_IF_MAYBE (hook, job->on_cancel) { (*hook)(); }
         break;
     case Job::State::DONE:
         break;
+    }
+}
+
+void WorkerPool::interrupt_call(uint64_t token) {
+    std::shared_ptr<Job> job; // released after the lock, as in cancel()
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto found = m_tokens.find(token);
+    if (found == m_tokens.end()) return;
+    job = found->second.lock();
+    if (!job) return;
+    // A queued job sees the flag as soon as it runs; a running one is woken from its wait.
+    job->cancelled.store(true, std::memory_order_seq_cst);
+    if (job->state == Job::State::RUNNING) {
+        signal_wake(job->worker->wake);
+        interrupt(*job);
+        KJ_IF_MAYBE (hook, job->on_cancel) { (*hook)(); }
     }
 }
 
@@ -157,6 +263,7 @@ void WorkerPool::worker_main(Worker& self) {
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    self.tid.store(current_tid(), std::memory_order_release);
     for (;;) {
         std::shared_ptr<Job> job;
         {
@@ -171,10 +278,11 @@ void WorkerPool::worker_main(Worker& self) {
             job->worker = &self;
             self.current = job;
         }
-        job->body(BlockingCall(self.wake, job->cancelled));
+        job->body(BlockingCall(self.wake, job->cancelled, job->interruptible));
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             job->state = Job::State::DONE;
+            if (job->token != 0) m_tokens.erase(job->token);
             job->worker = nullptr;
             self.current = nullptr;
             drain_wake(self.wake); // a cancel of this job must not wake the next one

@@ -13,6 +13,12 @@
 // that cannot poll (the open of a FIFO). Jobs must therefore wait only through BlockingCall (or
 // an on_cancel-able call), never in a bare blocking system call of unbounded duration.
 //
+// A wait that can neither poll nor be ended by another call (fcntl F_SETLKW waits for a host
+// process to unlock) runs through BlockingCall::interruptible(): cancelling the job sends the
+// worker thread INTERRUPT_SIGNAL (a no-op handler without SA_RESTART, unblocked on the worker
+// only for that call), so the system call fails with EINTR; a periodic timer sends the same
+// signal, so a cancellation that lands just before the call starts waiting is still seen.
+//
 // Lock order: WorkerPool::m_mutex is the only lock; on_cancel hooks run under it and must not
 // block or call back into the pool.
 #pragma once
@@ -26,6 +32,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace jvmos::proxy {
@@ -33,8 +40,8 @@ namespace jvmos::proxy {
 // A running job's view of its cancellation. Used on the worker thread only.
 class BlockingCall {
 public:
-    BlockingCall(int wake_fd, const std::atomic<bool>& cancelled)
-        : m_wake_fd(wake_fd), m_cancelled(cancelled) {}
+    BlockingCall(int wake_fd, const std::atomic<bool>& cancelled, std::atomic<bool>& interruptible)
+        : m_wake_fd(wake_fd), m_cancelled(cancelled), m_interruptible(interruptible) {}
 
     // Waits until `fd` reports any of `events` (POLLIN, POLLOUT; errors and hang-ups count as
     // ready, so that the following system call reports them). False if the job was cancelled.
@@ -43,14 +50,24 @@ public:
     // Sleeps up to `milliseconds`; false if the job was cancelled meanwhile.
     bool sleep(int milliseconds) const;
     bool cancelled() const { return m_cancelled.load(std::memory_order_acquire); }
+    // Runs `call`, a system call that may wait without bound and fails with EINTR when a
+    // signal arrives, again after each EINTR, until it returns anything else; returns what it
+    // returned (errno as it left it). If the job is cancelled first or meanwhile: -1 with errno
+    // ECANCELED. See the top of this file.
+    int interruptible(kj::FunctionParam<int()> call) const;
 
 private:
     int m_wake_fd;
     const std::atomic<bool>& m_cancelled;
+    std::atomic<bool>& m_interruptible; // set while interruptible() runs
 };
 
 class WorkerPool {
 public:
+    // The signal that ends an interruptible() call early (a real-time signal: kj reserves
+    // SIGUSR1, and nothing else in the proxy uses these).
+    static int interrupt_signal();
+
     // Threads are started on demand, up to `max_threads` (at least 1).
     explicit WorkerPool(unsigned max_threads);
     // Cancels every queued and running job and joins the threads. Runs on the event-loop thread
@@ -66,9 +83,16 @@ public:
     // top of this file); `on_cancel`, if given, is called on this thread when a running job is
     // cancelled. The pool must outlive the promise: callers attach a reference to the pool's
     // owner.
+    // `token` (nonzero, unique among the jobs in flight) names the job for interrupt_call().
     template <typename T>
     kj::Promise<T> run(kj::Function<T(const BlockingCall&)> work,
-                       kj::Maybe<kj::Function<void()>> on_cancel = nullptr);
+                       kj::Maybe<kj::Function<void()>> on_cancel = nullptr, uint64_t token = 0);
+
+    // A guest signal interrupts the call that submitted the job named `token`: its waits end as
+    // for a cancellation (BlockingCall::cancelled() is true, even if the job is still queued),
+    // but its promise stays and resolves with what the job returns (ECANCELED, or what it
+    // transferred before). No-op if no such job is queued or running.
+    void interrupt_call(uint64_t token);
 
     // Threads started so far (for tests).
     size_t thread_count();
@@ -90,8 +114,10 @@ private:
     };
 
     kj::Own<Ticket> submit(kj::Function<void(const BlockingCall&)> body,
-                           kj::Maybe<kj::Function<void()>> on_cancel);
+                           kj::Maybe<kj::Function<void()>> on_cancel, uint64_t token);
     void cancel(const std::shared_ptr<Job>& job);
+    // Ends the job's interruptible() wait, if it is in one. Under m_mutex (the job is RUNNING).
+    void interrupt(Job& job);
     void worker_main(Worker& worker);
 
     const unsigned m_max_threads;
@@ -101,13 +127,15 @@ private:
     std::vector<std::unique_ptr<Worker>> m_workers; // guarded by m_mutex (append only)
     unsigned m_idle = 0;                             // guarded by m_mutex
     bool m_stopping = false;                         // guarded by m_mutex
+    std::unordered_map<uint64_t, std::weak_ptr<Job>> m_tokens; // guarded by m_mutex; jobs
+                                                               // not DONE, by token
 };
 
 // ---- implementation of the template ---------------------------------------------------------
 
 template <typename T>
 kj::Promise<T> WorkerPool::run(kj::Function<T(const BlockingCall&)> work,
-                               kj::Maybe<kj::Function<void()>> on_cancel) {
+                               kj::Maybe<kj::Function<void()>> on_cancel, uint64_t token) {
     auto paf = kj::newPromiseAndCrossThreadFulfiller<T>();
     auto body = [work = kj::mv(work),
                  fulfiller = kj::mv(paf.fulfiller)](const BlockingCall& call) mutable {
@@ -116,7 +144,7 @@ kj::Promise<T> WorkerPool::run(kj::Function<T(const BlockingCall&)> work,
             fulfiller->reject(kj::mv(*exception));
         }
     };
-    auto ticket = submit(kj::mv(body), kj::mv(on_cancel));
+    auto ticket = submit(kj::mv(body), kj::mv(on_cancel), token);
     return paf.promise.attach(kj::mv(ticket));
 }
 

@@ -4,6 +4,7 @@
 #include "base/format.h"
 #include "kernel/host.h"
 #include "kernel/process.h"
+#include "kernel/stats.h"
 #include "sched/scheduler.h"
 #include "sched/smp.h"
 #include "signal/signal.h"
@@ -15,6 +16,7 @@ namespace {
 
 constexpr u64 NR_EXIT = 60;
 constexpr u64 NR_EXIT_GROUP = 231;
+constexpr u64 NR_RT_SIGRETURN = 15;
 
 class TracedMemory final : public UserMemory {
 public:
@@ -66,6 +68,7 @@ extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
     if (strace && (args.nr == NR_EXIT || args.nr == NR_EXIT_GROUP))
         trace_line(format_syscall_noreturn(g_trace_line, sizeof g_trace_line, args.nr, args.a,
                                            TracedMemory()));
+    const stats::SyscallProbe probe = stats::syscall_begin(args.nr);
     i64 ret;
     if (info.handler) {
         Result<u64> r = info.handler(args);
@@ -74,13 +77,17 @@ extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
         ret = -i64(info.error);
     }
     f->rax = u64(ret);
+    stats::syscall_end(probe, args.nr);
     if (strace) {
         trace_line(format_syscall(g_trace_line, sizeof g_trace_line, args.nr, args.a, ret,
                                   TracedMemory()));
         if (info.disposition == Disposition::Unknown) report_unknown_once(args.nr);
     }
     sched::maybe_preempt();
-    if (signal::deliver_pending(*f)) args.full_return = true;
+    // After rt_sigreturn RAX is the interrupted context's, not a return value that could ask
+    // for a restart (Linux sets orig_ax to -1 there).
+    const i64 restartable = args.nr == NR_RT_SIGRETURN ? -1 : i64(args.nr);
+    if (signal::deliver_pending(*f, restartable)) args.full_return = true;
     smp::exit_to_user();
     return args.full_return;
 }

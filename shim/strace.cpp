@@ -10,8 +10,10 @@
 // gettid getppid getuid geteuid getgid getegid getpgrp setsid fork vfork uname fcntl flock fsync
 // fdatasync ftruncate getdents64 getcwd chdir fchdir rename renameat renameat2 mkdir mkdirat
 // rmdir unlink unlinkat readlink readlinkat chmod fchmod fchmodat openat exit exit_group
+// utimensat utimes futimesat utime symlink symlinkat link linkat chown lchown fchown fchownat
 // arch_prctl set_tid_address gettimeofday time clock_gettime clock_getres sysinfo prlimit64
-// getrandom sched_getaffinity sched_yield futex kill tgkill tkill madvise mremap clone clone3
+// getrandom sched_getaffinity sched_yield futex kill tgkill tkill madvise mremap msync
+// memfd_create fallocate clone clone3
 // set_robust_list rseq. Every other known syscall prints its arguments in hex (as many as the
 // syscall takes), an unknown number prints as syscall_0x<nr> with six hex arguments.
 #include "shim/strace.h"
@@ -251,6 +253,17 @@ constexpr Named MREMAP_FLAGS[] = {
     {1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"}};
 constexpr u64 MREMAP_FIXED = 2;
 
+constexpr Named MSYNC_FLAGS[] = {{1, "MS_ASYNC"}, {2, "MS_INVALIDATE"}, {4, "MS_SYNC"}};
+
+constexpr Named MFD_FLAGS[] = {{1, "MFD_CLOEXEC"},     {2, "MFD_ALLOW_SEALING"},
+                               {4, "MFD_HUGETLB"},     {8, "MFD_NOEXEC_SEAL"},
+                               {0x10, "MFD_EXEC"}};
+
+constexpr Named FALLOC_FLAGS[] = {{1, "FALLOC_FL_KEEP_SIZE"},      {2, "FALLOC_FL_PUNCH_HOLE"},
+                                  {4, "FALLOC_FL_NO_HIDE_STALE"},  {8, "FALLOC_FL_COLLAPSE_RANGE"},
+                                  {0x10, "FALLOC_FL_ZERO_RANGE"},  {0x20, "FALLOC_FL_INSERT_RANGE"},
+                                  {0x40, "FALLOC_FL_UNSHARE_RANGE"}};
+
 constexpr Named MADVISE_ADVICE[] = {
     {0, "MADV_NORMAL"},           {1, "MADV_RANDOM"},         {2, "MADV_SEQUENTIAL"},
     {3, "MADV_WILLNEED"},         {4, "MADV_DONTNEED"},       {8, "MADV_FREE"},
@@ -298,6 +311,11 @@ constexpr Named FLOCK_OPS[] = {{1, "LOCK_SH"}, {2, "LOCK_EX"},    {4, "LOCK_NB"}
                                {8, "LOCK_UN"}, {32, "LOCK_MAND"}, {0xc0, "LOCK_RW"}};
 
 constexpr Named FD_FLAGS[] = {{1, "FD_CLOEXEC"}};
+
+constexpr Named LOCK_TYPES[] = {
+    {0, "F_RDLCK"}, {1, "F_WRLCK"}, {2, "F_UNLCK"}, {4, "F_EXLCK"}, {8, "F_SHLCK"}};
+constexpr i64 UTIME_NOW = (1l << 30) - 1;
+constexpr i64 UTIME_OMIT = (1l << 30) - 2;
 
 constexpr Named CLOCK_IDS[] = {
     {0, "CLOCK_REALTIME"},          {1, "CLOCK_MONOTONIC"},     {2, "CLOCK_PROCESS_CPUTIME_ID"},
@@ -564,6 +582,18 @@ struct LinuxTimezone {
     i32 minuteswest;
     i32 dsttime;
 };
+struct LinuxUtimbuf {
+    i64 actime;
+    i64 modtime;
+};
+struct LinuxFlock {
+    i16 l_type;
+    i16 l_whence;
+    i64 l_start;
+    i64 l_len;
+    i32 l_pid;
+};
+static_assert(sizeof(LinuxFlock) == 32);
 struct LinuxIovec {
     u64 base;
     u64 len;
@@ -1288,7 +1318,8 @@ class Tracer {
         m_out.put(']');
     }
 
-    void put_utc_date(i64 t) {
+    // strace's date comment: `frac` in units of 10^-digits seconds, shown only when nonzero.
+    void put_utc_date(i64 t, u64 frac = 0, usize digits = 0) {
         i64 days = t / 86400;
         i64 secs = t % 86400;
         if (secs < 0) {
@@ -1309,8 +1340,107 @@ class Tracer {
         m_out.put_dec2(static_cast<u64>(secs) / 60 % 60);
         m_out.put(':');
         m_out.put_dec2(static_cast<u64>(secs) % 60);
+        if (frac != 0) {
+            char text[9];
+            for (usize i = digits; i > 0; --i) {
+                text[i - 1] = static_cast<char>('0' + frac % 10);
+                frac /= 10;
+            }
+            m_out.put('.');
+            for (usize i = 0; i < digits; ++i) m_out.put(text[i]);
+        }
         put("+0000");
     }
+
+    // utimensat's times: UTIME_NOW/UTIME_OMIT by name, else the timespec and its date.
+    void put_utimens(u64 addr) {
+        LinuxTimespec ts[2];
+        if (addr == 0 || !read_user(addr, ts)) {
+            put_ptr(addr);
+            return;
+        }
+        m_out.put('[');
+        for (int i = 0; i < 2; ++i) {
+            if (i) sep();
+            if (ts[i].tv_nsec == UTIME_NOW || ts[i].tv_nsec == UTIME_OMIT) {
+                put(ts[i].tv_nsec == UTIME_NOW ? "UTIME_NOW" : "UTIME_OMIT");
+                continue;
+            }
+            put_timespec_value(ts[i]);
+            if (ts[i].tv_nsec >= 0 && ts[i].tv_nsec < 1'000'000'000) {
+                put(" /* ");
+                put_utc_date(ts[i].tv_sec, static_cast<u64>(ts[i].tv_nsec), 9);
+                put(" */");
+            }
+        }
+        m_out.put(']');
+    }
+
+    // utimes' and futimesat's two timevals, each with its date.
+    void put_utimes(u64 addr) {
+        LinuxTimeval tv[2];
+        if (addr == 0 || !read_user(addr, tv)) {
+            put_ptr(addr);
+            return;
+        }
+        m_out.put('[');
+        for (int i = 0; i < 2; ++i) {
+            if (i) sep();
+            put("{tv_sec=");
+            put_int(tv[i].tv_sec);
+            put(", tv_usec=");
+            put_int(tv[i].tv_usec);
+            m_out.put('}');
+            if (tv[i].tv_usec >= 0 && tv[i].tv_usec < 1'000'000) {
+                put(" /* ");
+                put_utc_date(tv[i].tv_sec, static_cast<u64>(tv[i].tv_usec), 6);
+                put(" */");
+            }
+        }
+        m_out.put(']');
+    }
+
+    void put_utimbuf(u64 addr) {
+        LinuxUtimbuf u;
+        if (addr == 0 || !read_user(addr, u)) {
+            put_ptr(addr);
+            return;
+        }
+        put("{actime=");
+        put_int(u.actime);
+        put(" /* ");
+        put_utc_date(u.actime);
+        put(" */, modtime=");
+        put_int(u.modtime);
+        put(" /* ");
+        put_utc_date(u.modtime);
+        put(" */}");
+    }
+
+    // struct flock; `with_pid` for the GETLK commands' result.
+    void put_flock(u64 addr, bool with_pid) {
+        LinuxFlock fl;
+        if (addr == 0 || !read_user(addr, fl)) {
+            put_ptr(addr);
+            return;
+        }
+        put("{l_type=");
+        put_enum(static_cast<u16>(fl.l_type), table(LOCK_TYPES), "F_");
+        put(", l_whence=");
+        put_enum(static_cast<u16>(fl.l_whence), table(SEEK_WHENCE), "SEEK_");
+        put(", l_start=");
+        put_int(fl.l_start);
+        put(", l_len=");
+        put_int(fl.l_len);
+        if (with_pid) {
+            put(", l_pid=");
+            put_int(fl.l_pid);
+        }
+        m_out.put('}');
+    }
+
+    // uid_t/gid_t arguments: -1 ("unchanged") prints as -1.
+    void put_id(usize i) { put_int(arg_int(i)); }
 
     // --- per-syscall argument lists ---------------------------------------------------------
 
@@ -1473,6 +1603,27 @@ class Tracer {
             put_uint(arg(1));
             sep();
             put_enum(arg_u32(2), table(MADVISE_ADVICE), "MADV_");
+            return;
+        case Sys::msync:
+            put_ptr(arg(0));
+            sep();
+            put_uint(arg(1));
+            sep();
+            put_flags(arg_u32(2), table(MSYNC_FLAGS), "MS_");
+            return;
+        case Sys::memfd_create:
+            put_path(arg(0));
+            sep();
+            put_flags(arg_u32(1), table(MFD_FLAGS), "MFD_");
+            return;
+        case Sys::fallocate:
+            put_fd(0);
+            sep();
+            put_flags(arg_u32(1), table(FALLOC_FLAGS), "FALLOC_FL_");
+            sep();
+            put_int(static_cast<i64>(arg(2)));
+            sep();
+            put_int(static_cast<i64>(arg(3)));
             return;
         case Sys::mremap:
             put_ptr(arg(0));
@@ -1648,6 +1799,82 @@ class Tracer {
             put_path(arg(1));
             sep();
             put_flags(arg_u32(2), table(AT_FLAGS), "AT_");
+            return;
+        case Sys::utimensat:
+            put_dirfd(0);
+            sep();
+            put_path(arg(1));
+            sep();
+            put_utimens(arg(2));
+            sep();
+            put_flags(arg_u32(3), table(AT_FLAGS), "AT_");
+            return;
+        case Sys::utimes:
+            put_path(arg(0));
+            sep();
+            put_utimes(arg(1));
+            return;
+        case Sys::futimesat:
+            put_dirfd(0);
+            sep();
+            put_path(arg(1));
+            sep();
+            put_utimes(arg(2));
+            return;
+        case Sys::utime:
+            put_path(arg(0));
+            sep();
+            put_utimbuf(arg(1));
+            return;
+        case Sys::symlink:
+        case Sys::link:
+            put_path(arg(0));
+            sep();
+            put_path(arg(1));
+            return;
+        case Sys::symlinkat:
+            put_path(arg(0));
+            sep();
+            put_dirfd(1);
+            sep();
+            put_path(arg(2));
+            return;
+        case Sys::linkat:
+            put_dirfd(0);
+            sep();
+            put_path(arg(1));
+            sep();
+            put_dirfd(2);
+            sep();
+            put_path(arg(3));
+            sep();
+            put_flags(arg_u32(4), table(AT_FLAGS), "AT_");
+            return;
+        case Sys::chown:
+        case Sys::lchown:
+            put_path(arg(0));
+            sep();
+            put_id(1);
+            sep();
+            put_id(2);
+            return;
+        case Sys::fchown:
+            put_fd(0);
+            sep();
+            put_id(1);
+            sep();
+            put_id(2);
+            return;
+        case Sys::fchownat:
+            put_dirfd(0);
+            sep();
+            put_path(arg(1));
+            sep();
+            put_id(2);
+            sep();
+            put_id(3);
+            sep();
+            put_flags(arg_u32(4), table(AT_FLAGS), "AT_");
             return;
         case Sys::readlink:
             put_path(arg(0));
@@ -1858,13 +2085,22 @@ class Tracer {
             put_open_flags(arg_u32(2));
             return;
         case 5:  // F_GETLK
+        case 36: // F_OFD_GETLK
+            sep();
+            if (succeeded())
+                put_flock(arg(2), true);
+            else
+                put_ptr(arg(2));
+            return;
         case 6:  // F_SETLK
         case 7:  // F_SETLKW
-        case 15: // F_SETOWN_EX
-        case 16: // F_GETOWN_EX
-        case 36: // F_OFD_GETLK
         case 37: // F_OFD_SETLK
         case 38: // F_OFD_SETLKW
+            sep();
+            put_flock(arg(2), false);
+            return;
+        case 15: // F_SETOWN_EX
+        case 16: // F_GETOWN_EX
             sep();
             put_ptr(arg(2));
             return;

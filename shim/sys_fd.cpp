@@ -3,6 +3,8 @@
 #include "base/string.h"
 #include "kernel/files.h"
 #include "kernel/process.h"
+#include "shim/memfd_calls.h"
+#include "shim/procfs_calls.h"
 #include "signal/signal.h"
 #include "shim/ship_util.h"
 #include "shim/syscall.h"
@@ -52,6 +54,8 @@ Result<u64> read_chunk(u32 handle, u64 buf, usize n, bool positional, i64 offset
 Result<u64> do_read(i64 fd, u64 buf, u64 count, bool positional, i64 offset) {
     OpenFile* f = TRY(kernel::file_of(fd));
     if (positional && offset < 0) return Errno::EINVAL;
+    if (f->memfd) return memfd_read_user(f, buf, count, positional ? offset : -1);
+    if (f->procfs) return procfs_read_user(f, buf, count, positional ? offset : -1);
     u64 done = 0;
     while (done < count) {
         const usize n = count - done < CHUNK ? usize(count - done) : CHUNK;
@@ -94,6 +98,15 @@ Result<u64> do_write(i64 fd, u64 count, bool positional, i64 offset, Fill fill) 
 }
 
 Result<u64> write_user(i64 fd, u64 buf, u64 count, bool positional, i64 offset) {
+    OpenFile* f = TRY(kernel::file_of(fd));
+    if (f->memfd) {
+        if (positional && offset < 0) return Errno::EINVAL;
+        return memfd_write_user(f, buf, count, positional ? offset : -1);
+    }
+    if (f->procfs) {
+        if (positional && offset < 0) return Errno::EINVAL;
+        return procfs_write_user(f, buf, count);
+    }
     return do_write(fd, count, positional, offset, [&](u8* dst, u64 pos, usize n) {
         return copy_from_user(dst, buf + pos, n);
     });
@@ -101,15 +114,82 @@ Result<u64> write_user(i64 fd, u64 buf, u64 count, bool positional, i64 offset) 
 
 Result<u64> simple_call(i64 fd, u32 op, u64 arg0 = 0) {
     OpenFile* f = TRY(kernel::file_of(fd));
+    if (f->memfd) return memfd_simple_call(f, op, arg0);
+    if (f->procfs) return procfs_simple_call(f, op, arg0);
     shipper::Call c = shipper::begin(op, f->handle);
     c.slot().args[0] = arg0;
     return u64(TRY(shipper::call(c)));
+}
+
+// ---- record locks ----
+
+// struct flock on x86-64.
+struct LinuxFlock {
+    i16 l_type;
+    i16 l_whence;
+    u32 pad0;
+    i64 l_start;
+    i64 l_len;
+    i32 l_pid;
+    u32 pad1;
+};
+static_assert(sizeof(LinuxFlock) == 32);
+
+constexpr u64 F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
+constexpr u64 F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+constexpr i16 F_UNLCK = 2;
+
+// The program has taken a POSIX record lock at some time (then closes may have to drop them).
+bool g_posix_locks_taken;
+
+// fcntl's record-lock commands, on the proxy's real file: host processes see the locks. The
+// POSIX ones belong to the proxy process, which is this program's one process as far as the
+// host can tell; the OFD ones to the Handle's file description, which dup'ed fds share here as
+// on Linux. F_SETLKW blocks this thread only (the proxy waits on a worker).
+Result<u64> do_lock(OpenFile* f, u64 cmd, u64 user_lock) {
+    const LinuxFlock wanted = TRY(UserPtr<LinuxFlock>(user_lock).read());
+    shipper::Call c = shipper::begin(JVMOS_SHIP_LOCK, f->handle);
+    c.slot().args[0] = cmd;
+    memcpy(c.data(), &wanted, sizeof wanted);
+    c.slot().in_len = sizeof wanted;
+    TRY(shipper::call(c));
+    if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+        if (c.slot().out_len < sizeof(LinuxFlock)) return Errno::EIO;
+        LinuxFlock held;
+        memcpy(&held, c.data(), sizeof held);
+        // Held by the proxy itself: by this program, whose pid Linux would report.
+        if (held.l_type != F_UNLCK && held.l_pid == 0) held.l_pid = kernel::current_process().pid;
+        TRY(UserPtr<LinuxFlock>(user_lock).write(held));
+    } else if ((cmd == F_SETLK || cmd == F_SETLKW) && wanted.l_type != F_UNLCK) {
+        g_posix_locks_taken = true;
+    }
+    return 0;
+}
+
+// Linux drops the process's POSIX locks on a file whenever any fd of it is closed. Closing the
+// last reference to a shipped file closes the proxy's descriptor, which does that on the host;
+// when the file stays open (a dup, a mapping), the locks are dropped here by an explicit unlock
+// of the whole file (which releases the proxy's locks on it through any descriptor).
+void drop_posix_locks_before_close(i64 fd) {
+    if (!g_posix_locks_taken) return;
+    Result<OpenFile*> f = kernel::file_of(fd);
+    if (f.is_error() || f.value()->refs < 2 || f.value()->memfd || f.value()->procfs ||
+        (f.value()->mode & kernel::LINUX_S_IFMT) != kernel::LINUX_S_IFREG)
+        return;
+    LinuxFlock all{};
+    all.l_type = F_UNLCK;
+    shipper::Call c = shipper::begin(JVMOS_SHIP_LOCK, f.value()->handle);
+    c.slot().args[0] = F_SETLK;
+    memcpy(c.data(), &all, sizeof all);
+    c.slot().in_len = sizeof all;
+    (void)shipper::call(c); // close(2) does not fail for this
 }
 
 Result<u64> dup_to(i64 oldfd, i64 newfd, u64 flags, bool dup3) {
     if (dup3 && (flags & ~u64(LINUX_O_CLOEXEC))) return Errno::EINVAL;
     OpenFile* f = TRY(kernel::file_of(oldfd));
     if (oldfd == newfd) return dup3 ? Result<u64>(Errno::EINVAL) : Result<u64>(u64(newfd));
+    drop_posix_locks_before_close(newfd); // the fd dup2 replaces is closed
     TRY(kernel::install_fd_at(int(newfd), f, flags & LINUX_O_CLOEXEC));
     return u64(newfd);
 }
@@ -117,6 +197,7 @@ Result<u64> dup_to(i64 oldfd, i64 newfd, u64 flags, bool dup3) {
 } // namespace
 
 Result<u64> sys_close(SyscallArgs& a) {
+    drop_posix_locks_before_close(i64(a.a[0]));
     TRY(kernel::close_fd(i64(a.a[0])));
     return 0;
 }
@@ -135,7 +216,9 @@ Result<u64> sys_pwrite64(SyscallArgs& a) {
 Result<u64> sys_readv(SyscallArgs& a) {
     const i64 fd = i64(a.a[0]);
     const u64 iovcnt = a.a[2];
-    TRY(kernel::file_of(fd));
+    OpenFile* f = TRY(kernel::file_of(fd));
+    if (f->memfd) return memfd_vector_io(f, a.a[1], iovcnt, false);
+    if (f->procfs) return procfs_vector_io(f, a.a[1], iovcnt, false);
     if (iovcnt > IOV_MAX) return Errno::EINVAL;
     Iovec vecs[IOV_MAX];
     TRY(copy_from_user(vecs, a.a[1], iovcnt * sizeof(Iovec)));
@@ -153,7 +236,9 @@ Result<u64> sys_readv(SyscallArgs& a) {
 Result<u64> sys_writev(SyscallArgs& a) {
     const i64 fd = i64(a.a[0]);
     const u64 iovcnt = a.a[2];
-    TRY(kernel::file_of(fd));
+    OpenFile* f = TRY(kernel::file_of(fd));
+    if (f->memfd) return memfd_vector_io(f, a.a[1], iovcnt, true);
+    if (f->procfs) return procfs_vector_io(f, a.a[1], iovcnt, true);
     if (iovcnt > IOV_MAX) return Errno::EINVAL;
     Iovec vecs[IOV_MAX];
     TRY(copy_from_user(vecs, a.a[1], iovcnt * sizeof(Iovec)));
@@ -185,6 +270,8 @@ Result<u64> sys_writev(SyscallArgs& a) {
 Result<u64> sys_lseek(SyscallArgs& a) {
     OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
     if (a.a[2] > 4) return Errno::EINVAL;
+    if (f->memfd) return memfd_lseek(f, i64(a.a[1]), a.a[2]);
+    if (f->procfs) return procfs::seek(*f->procfs, i64(a.a[1]), u32(a.a[2]));
     shipper::Call c = shipper::begin(JVMOS_SHIP_SEEK, f->handle);
     c.slot().args[0] = a.a[1];
     c.slot().args[1] = a.a[2];
@@ -194,6 +281,16 @@ Result<u64> sys_lseek(SyscallArgs& a) {
 Result<u64> sys_fstat(SyscallArgs& a) {
     OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
     LinuxStat cached;
+    if (f->memfd) {
+        memfd_stat(f, cached);
+        TRY(UserPtr<LinuxStat>(a.a[1]).write(cached));
+        return 0;
+    }
+    if (f->procfs) {
+        procfs_stat(procfs::attributes(*f->procfs), cached);
+        TRY(UserPtr<LinuxStat>(a.a[1]).write(cached));
+        return 0;
+    }
     if (kernel::take_open_stat(f, &cached)) {
         TRY(UserPtr<LinuxStat>(a.a[1]).write(cached));
         return 0;
@@ -208,6 +305,8 @@ Result<u64> sys_fstat(SyscallArgs& a) {
 Result<u64> sys_fstatfs(SyscallArgs& a) {
     constexpr usize STATFS_SIZE = 120;
     OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    if (f->memfd) return memfd_fstatfs(f, a.a[1]);
+    if (f->procfs) return procfs_statfs(procfs::fs_magic(*f->procfs), a.a[1]);
     shipper::Call c = shipper::begin(JVMOS_SHIP_STATFS, f->handle);
     TRY(shipper::call(c));
     if (c.slot().out_len < STATFS_SIZE) return Errno::EIO;
@@ -223,6 +322,8 @@ Result<u64> sys_fadvise64(SyscallArgs& a) {
 
 Result<u64> sys_getdents64(SyscallArgs& a) {
     OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    if (f->memfd) return Errno::ENOTDIR;
+    if (f->procfs) return procfs::getdents64(*f->procfs, a.a[1], a.a[2]);
     const u64 count = a.a[2] < CHUNK ? a.a[2] : CHUNK;
     shipper::Call c = shipper::begin(JVMOS_SHIP_GETDENTS, f->handle);
     c.slot().args[0] = count;
@@ -242,6 +343,20 @@ Result<u64> sys_flock(SyscallArgs& a) { return simple_call(i64(a.a[0]), JVMOS_SH
 Result<u64> sys_fchmod(SyscallArgs& a) {
     return simple_call(i64(a.a[0]), JVMOS_SHIP_CHMOD, a.a[1] & 07777);
 }
+Result<u64> sys_fchown(SyscallArgs& a) {
+    OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    if (f->open_flags & LINUX_O_PATH) return Errno::EBADF; // as Linux's fchown
+    if (f->memfd) return 0; // TODO: the owner is not kept (the process's, always)
+    if (f->procfs) return Errno::EPERM;
+    // fchownat(fd, "", uid, gid, AT_EMPTY_PATH) on the proxy.
+    shipper::Call c = shipper::begin(JVMOS_SHIP_CHOWNAT, f->handle);
+    c.slot().in_len = TRY(c.put_path("", 0));
+    c.slot().args[0] = u32(a.a[1]);
+    c.slot().args[1] = u32(a.a[2]);
+    c.slot().args[2] = AT_EMPTY_PATH;
+    TRY(shipper::call(c));
+    return 0;
+}
 
 Result<u64> sys_fcntl(SyscallArgs& a) {
     constexpr u64 F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
@@ -249,6 +364,12 @@ Result<u64> sys_fcntl(SyscallArgs& a) {
     constexpr u64 FD_CLOEXEC = 1;
     const i64 fd = i64(a.a[0]);
     OpenFile* f = TRY(kernel::file_of(fd));
+    if (f->memfd && a.a[1] != F_DUPFD && a.a[1] != F_DUPFD_CLOEXEC && a.a[1] != F_GETFD &&
+        a.a[1] != F_SETFD)
+        return memfd_fcntl(f, a.a[1], a.a[2]);
+    if (f->procfs && a.a[1] != F_DUPFD && a.a[1] != F_DUPFD_CLOEXEC && a.a[1] != F_GETFD &&
+        a.a[1] != F_SETFD)
+        return procfs_fcntl(f, a.a[1], a.a[2]);
     switch (a.a[1]) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
@@ -261,6 +382,12 @@ Result<u64> sys_fcntl(SyscallArgs& a) {
         return 0;
     case F_GETFL: return simple_call(fd, JVMOS_SHIP_GETFL);
     case F_SETFL: return simple_call(fd, JVMOS_SHIP_SETFL, a.a[2]);
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW: return do_lock(f, a.a[1], a.a[2]);
     default: return Errno::EINVAL;
     }
 }
@@ -275,6 +402,8 @@ Result<u64> sys_dup3(SyscallArgs& a) { return dup_to(i64(a.a[0]), i64(a.a[1]), a
 Result<u64> sys_ioctl(SyscallArgs& a) {
     constexpr u64 TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b;
     OpenFile* f = TRY(kernel::file_of(i64(a.a[0])));
+    if (f->memfd) return memfd_ioctl(f, a.a[1], a.a[2]);
+    if (f->procfs) return Errno::ENOTTY;
     usize size;
     switch (a.a[1]) {
     case TCGETS: size = 36; break;
@@ -356,6 +485,8 @@ static Result<u64> do_copy_range(i64 fd_in, u64 off_in_ptr, i64 fd_out, u64 off_
                                  u64 len, bool sendfile) {
     OpenFile* in = TRY(kernel::file_of(fd_in));
     OpenFile* out = TRY(kernel::file_of(fd_out));
+    if (in->memfd || out->memfd) return Errno::EINVAL; // TODO: copies to and from memfds
+    if (in->procfs || out->procfs) return Errno::EINVAL; // TODO: sendfile from /proc files
     i64 in_off = -1, out_off = -1;
     if (off_in_ptr) {
         in_off = TRY(UserPtr<i64>(off_in_ptr).read());

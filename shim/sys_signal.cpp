@@ -1,6 +1,7 @@
-// Signal dispositions and masks (recorded; delivery to handlers arrives with the signal work:
-// until then a fault kills the program as Linux's default action does).
+// Signal dispositions, masks, sending, waiting (rt_sigsuspend, pause, rt_sigtimedwait) and
+// restart_syscall. Delivery and the restart rules are signal/signal.cpp's.
 #include "kernel/process.h"
+#include "kernel/time.h"
 #include "sched/scheduler.h"
 #include "signal/signal.h"
 #include "shim/syscall.h"
@@ -24,6 +25,7 @@ Result<u64> sys_rt_sigaction(SyscallArgs& args) {
     if (act) {
         wanted.mask &= ~UNBLOCKABLE;
         slot = wanted;
+        signal::discard_if_ignored(int(sig));
     }
     return 0;
 }
@@ -57,7 +59,55 @@ Result<u64> sys_rt_sigsuspend(SyscallArgs& args) {
     // Wait for a signal the temporary mask lets through; its handler runs on the way out and
     // the old mask comes back when the handler returns.
     while (!(t.pending_signals & ~t.signal_mask)) sched::block_interruptible(0);
-    return Errno::EINTR;
+    // EINTR once a handler ran; if the signal turned out to be ignored, the wait goes on.
+    return Errno::ERESTARTNOHAND;
+}
+
+Result<u64> sys_pause(SyscallArgs&) {
+    kernel::Thread& t = kernel::current_thread();
+    while (!(t.pending_signals & ~t.signal_mask)) sched::block_interruptible(0);
+    return Errno::ERESTARTNOHAND;
+}
+
+Result<u64> sys_rt_sigpending(SyscallArgs& args) {
+    if (args.a[1] != 8) return Errno::EINVAL;
+    const kernel::Thread& t = kernel::current_thread();
+    // Raised while blocked (an unblocked one would have been delivered or discarded).
+    TRY(UserPtr<u64>(args.a[0]).write(t.pending_signals & t.signal_mask));
+    return 0;
+}
+
+Result<u64> sys_rt_sigtimedwait(SyscallArgs& args) {
+    struct Timespec {
+        i64 tv_sec;
+        i64 tv_nsec;
+    };
+    if (args.a[3] != 8) return Errno::EINVAL;
+    const u64 set = TRY(UserPtr<u64>(args.a[0]).read());
+    i64 deadline = 0; // none
+    if (args.a[2]) {
+        const Timespec ts = TRY(UserPtr<Timespec>(args.a[2]).read());
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1'000'000'000) return Errno::EINVAL;
+        constexpr i64 MAX_SEC = 100LL * 365 * 24 * 3600; // beyond: no deadline in practice
+        if (ts.tv_sec == 0 && ts.tv_nsec == 0) deadline = -1; // poll
+        else if (ts.tv_sec < MAX_SEC)
+            deadline = kernel::monotonic_ns() + ts.tv_sec * 1'000'000'000 + ts.tv_nsec;
+    }
+    signal::SigInfo info{};
+    const int sig = TRY(signal::wait_for(set, deadline, info));
+    if (args.a[1]) TRY(signal::copy_siginfo_to_user(args.a[1], info));
+    return u64(sig);
+}
+
+Result<u64> sys_restart_syscall(SyscallArgs&) {
+    kernel::Thread& t = kernel::current_thread();
+    const u32 kind = t.restart.kind;
+    t.restart.kind = RESTART_NONE;
+    switch (kind) {
+    case RESTART_NANOSLEEP: return resume_nanosleep(t);
+    case RESTART_FUTEX_WAIT: return resume_futex_wait(t);
+    default: return Errno::EINTR; // nothing to resume (Linux's do_no_restart_syscall)
+    }
 }
 
 Result<u64> sys_rt_sigreturn(SyscallArgs& args) {
@@ -101,6 +151,12 @@ Result<u64> sys_sigaltstack(SyscallArgs& args) {
     return 0;
 }
 
+static Result<u64> send_info(i32 tid_or_zero, signal::SigInfo info) {
+    if (tid_or_zero) TRY(signal::send_to_thread(tid_or_zero, info));
+    else TRY(signal::send_to_process(info));
+    return 0;
+}
+
 static Result<u64> send(i32 tid_or_zero, u64 sig, i32 code) {
     if (sig > u64(kernel::NSIG)) return Errno::EINVAL;
     signal::SigInfo info{};
@@ -108,9 +164,40 @@ static Result<u64> send(i32 tid_or_zero, u64 sig, i32 code) {
     info.code = code;
     info.pid = kernel::current_process().pid;
     info.uid = kernel::current_process().uid;
-    if (tid_or_zero) TRY(signal::send_to_thread(tid_or_zero, info));
-    else TRY(signal::send_to_process(info));
-    return 0;
+    return send_info(tid_or_zero, info);
+}
+
+// rt_sigqueueinfo / rt_tgsigqueueinfo: the sender supplies si_code, si_pid, si_uid and
+// si_value (sigqueue(3) and pthread_sigqueue(3) fill them).
+static Result<u64> queue_info(i32 tid_or_zero, u64 sig, u64 user_info) {
+    struct {
+        i32 signo, err, code, pad;
+        i32 pid;
+        u32 uid;
+        u64 value;
+    } si;
+    TRY(copy_from_user(&si, user_info, sizeof si));
+    if (sig > u64(kernel::NSIG)) return Errno::EINVAL;
+    // Linux refuses si_code >= 0 or SI_TKILL only towards another process; the target here is
+    // always the caller's own process, so every code is accepted.
+    signal::SigInfo info{};
+    info.signo = int(sig);
+    info.code = si.code;
+    info.pid = si.pid;
+    info.uid = si.uid;
+    info.value = si.value;
+    return send_info(tid_or_zero, info);
+}
+
+Result<u64> sys_rt_sigqueueinfo(SyscallArgs& args) {
+    if (i32(args.a[0]) != kernel::current_process().pid) return Errno::ESRCH;
+    return queue_info(0, args.a[1], args.a[2]);
+}
+
+Result<u64> sys_rt_tgsigqueueinfo(SyscallArgs& args) {
+    if (i32(args.a[0]) <= 0 || i32(args.a[1]) <= 0) return Errno::EINVAL;
+    if (i32(args.a[0]) != kernel::current_process().pid) return Errno::ESRCH;
+    return queue_info(i32(args.a[1]), args.a[2], args.a[3]);
 }
 
 Result<u64> sys_kill(SyscallArgs& args) {

@@ -131,6 +131,27 @@ Result<u64> sys_prctl(SyscallArgs& args) {
     }
 }
 
+// A futex wait that a signal interrupted restarts as Linux's does: without a timeout it is
+// made again if the handler has SA_RESTART (ERESTARTSYS); with one, it fails with EINTR once a
+// handler runs, and restart_syscall resumes it with the same deadline if none ran.
+static Result<u64> futex_wait_restartable(u64 uaddr, u32 val, i64 deadline, u32 bitset) {
+    Result<u64> r = sched::futex_wait(uaddr, val, deadline, bitset);
+    if (r.is_ok() || r.error() != Errno::EINTR) return r;
+    if (!deadline) return Errno::ERESTARTSYS;
+    auto& restart = kernel::current_thread().restart;
+    restart.kind = RESTART_FUTEX_WAIT;
+    restart.val = val;
+    restart.deadline = deadline;
+    restart.addr = uaddr;
+    restart.addr2 = bitset;
+    return Errno::ERESTART_RESTARTBLOCK;
+}
+
+Result<u64> resume_futex_wait(sched::Thread& t) {
+    return futex_wait_restartable(t.restart.addr, t.restart.val, t.restart.deadline,
+                                  u32(t.restart.addr2));
+}
+
 Result<u64> sys_futex(SyscallArgs& args) {
     constexpr u32 FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4;
     constexpr u32 FUTEX_WAKE_OP = 5, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
@@ -159,8 +180,8 @@ Result<u64> sys_futex(SyscallArgs& args) {
             }
             if (deadline <= 0) deadline = 1;
         }
-        return sched::futex_wait(uaddr, val,
-                                 deadline, cmd == FUTEX_WAIT ? sched::FUTEX_BITSET_MATCH_ANY : val3);
+        return futex_wait_restartable(uaddr, val, deadline,
+                                      cmd == FUTEX_WAIT ? sched::FUTEX_BITSET_MATCH_ANY : val3);
     }
     case FUTEX_WAKE:
         if (uaddr & 3) return Errno::EINVAL;

@@ -110,13 +110,26 @@ Result<u64> sys_time(SyscallArgs& args) {
     return u64(secs);
 }
 
-// An interrupted sleep: EINTR, and the time left in *rem if given (relative sleeps only).
-Result<u64> interrupted(u64 rem, i64 deadline_mono) {
+// An interrupted relative sleep: the time left goes to *rem (if given) and restart_syscall
+// may resume it with the same deadline (Linux's ERESTART_RESTARTBLOCK: EINTR once a handler
+// runs, whether or not it has SA_RESTART, as signal(7) says of the sleep calls).
+static Result<u64> interrupted(u64 rem, i64 deadline_mono) {
     if (rem) {
         const i64 left = deadline_mono - kernel::monotonic_ns();
         TRY(UserPtr<Timespec>(rem).write(to_timespec(left > 0 ? left : 0)));
     }
-    return Errno::EINTR;
+    auto& restart = kernel::current_thread().restart;
+    restart.kind = RESTART_NANOSLEEP;
+    restart.deadline = deadline_mono;
+    restart.addr = rem;
+    return Errno::ERESTART_RESTARTBLOCK;
+}
+
+Result<u64> resume_nanosleep(sched::Thread& t) {
+    const i64 deadline = t.restart.deadline;
+    const u64 rem = t.restart.addr;
+    if (!kernel::sleep_until_monotonic(deadline)) return interrupted(rem, deadline);
+    return 0;
 }
 
 Result<u64> sys_nanosleep(SyscallArgs& args) {
@@ -140,9 +153,51 @@ Result<u64> sys_clock_nanosleep(SyscallArgs& args) {
     } else {
         deadline_mono = kernel::monotonic_ns() + value;
     }
-    if (!kernel::sleep_until_monotonic(deadline_mono))
-        return interrupted((flags & TIMER_ABSTIME) ? 0 : args.a[3], deadline_mono);
+    if (!kernel::sleep_until_monotonic(deadline_mono)) {
+        // An absolute sleep is simply made again (same arguments) if no handler ran.
+        if (flags & TIMER_ABSTIME) return Errno::ERESTARTNOHAND;
+        return interrupted(args.a[3], deadline_mono);
+    }
     return 0;
+}
+
+} // namespace jvmos::shim
+
+namespace jvmos::shim {
+namespace {
+
+// Linux's USER_HZ: the unit of times(2).
+constexpr i64 CLOCK_TICK_NS = NSEC_PER_SEC / 100;
+
+struct Rusage {
+    Timeval utime;
+    Timeval stime;
+    i64 rest[14]; // maxrss ... nivcsw
+};
+static_assert(sizeof(Rusage) == 144);
+
+Timeval to_timeval(i64 ns) { return {ns / NSEC_PER_SEC, ns % NSEC_PER_SEC / 1000}; }
+
+} // namespace
+
+// The kernel does not split CPU time into user and system time: all of it is user time.
+Result<u64> sys_getrusage(SyscallArgs& args) {
+    constexpr i64 RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
+    const i64 who = i64(i32(args.a[0]));
+    Rusage r{};
+    if (who == RUSAGE_SELF) r.utime = to_timeval(i64(sched::process_cpu_ns()));
+    else if (who == RUSAGE_THREAD) r.utime = to_timeval(i64(sched::thread_cpu_ns(sched::current())));
+    else if (who != RUSAGE_CHILDREN) return Errno::EINVAL; // no children: all zero
+    TRY(UserPtr<Rusage>(args.a[1]).write(r));
+    return 0;
+}
+
+Result<u64> sys_times(SyscallArgs& args) {
+    struct Tms {
+        i64 utime, stime, cutime, cstime;
+    };
+    if (args.a[0]) TRY(UserPtr<Tms>(args.a[0]).write({i64(sched::process_cpu_ns()) / CLOCK_TICK_NS, 0, 0, 0}));
+    return u64(kernel::monotonic_ns() / CLOCK_TICK_NS);
 }
 
 } // namespace jvmos::shim

@@ -6,6 +6,10 @@
 #include "arch/x86_64/frame.h"
 #include "base/result.h"
 
+namespace jvmos::sched {
+struct Thread;
+}
+
 namespace jvmos::shim {
 
 struct SyscallArgs {
@@ -36,8 +40,19 @@ using SyscallHandler = Result<u64> (*)(SyscallArgs& args);
     X(clone) X(futex) X(set_robust_list) X(sched_yield) X(sched_setaffinity) X(prctl) X(getcpu) \
     X(rt_sigreturn) X(sigaltstack) X(kill) X(tgkill) X(tkill) X(copy_file_range) X(sendfile)    \
     X(madvise) X(msync) X(mincore) X(rt_sigsuspend)     \
-    X(getpgrp) X(getpgid) X(getsid) X(fadvise64) X(statfs) X(socketpair)
+    X(pause) X(rt_sigpending) X(rt_sigtimedwait) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)      \
+    X(restart_syscall)                                                                         \
+    X(getpgrp) X(getpgid) X(getsid) X(fadvise64) X(statfs) X(socketpair) \
+    X(utimensat) X(utimes) X(utime) X(futimesat) X(symlink) X(symlinkat) X(link) X(linkat)  \
+    X(chown) X(fchown) X(lchown) X(fchownat) \
+    X(memfd_create) X(fallocate) X(mremap) X(getrusage) X(times)
 
 JVMOS_HANDLERS(JVMOS_DECLARE_HANDLER)
+
+// What restart_syscall(2) resumes (Thread::restart.kind): a call that a signal interrupted
+// with ERESTART_RESTARTBLOCK and that no handler ended, continuing with its original deadline.
+enum RestartKind : u32 { RESTART_NONE = 0, RESTART_NANOSLEEP = 1, RESTART_FUTEX_WAIT = 2 };
+Result<u64> resume_nanosleep(sched::Thread& t);  // sys_time.cpp
+Result<u64> resume_futex_wait(sched::Thread& t); // sys_thread.cpp
 
 } // namespace jvmos::shim

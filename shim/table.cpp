@@ -9,31 +9,33 @@ namespace {
 // The dispositions. Entries name the handler by the syscall's Linux name.
 //   LOCAL(name)                 handled by libjvmos
 //   SHIPPED(name)               forwarded to linux-proxy through the ship ring
+//   SHIPPED_NOTE(name, note)    forwarded, except for what `note` says is answered locally
 //   PARTIAL(name, note)         handled, with the restriction in `note`
 //   UNSUPPORTED(name, errno, note)
-#define JVMOS_SYSCALL_TABLE(LOCAL, SHIPPED, PARTIAL, UNSUPPORTED)                                  \
-    SHIPPED(read)                                                                                  \
-    SHIPPED(write)                                                                                 \
-    SHIPPED(readv)                                                                                 \
-    SHIPPED(writev)                                                                                \
-    SHIPPED(pread64)                                                                               \
-    SHIPPED(pwrite64)                                                                              \
-    SHIPPED(open)                                                                                  \
-    SHIPPED(openat)                                                                                \
-    SHIPPED(creat)                                                                                 \
+#define JVMOS_SYSCALL_TABLE(LOCAL, SHIPPED, SHIPPED_NOTE, PARTIAL, UNSUPPORTED)                    \
+    SHIPPED_NOTE(read, "memfd, /proc and /sys files are local")                                    \
+    SHIPPED_NOTE(write, "memfd, /proc and /sys files are local")                                   \
+    SHIPPED_NOTE(readv, "memfd, /proc and /sys files are local")                                   \
+    SHIPPED_NOTE(writev, "memfd, /proc and /sys files are local")                                  \
+    SHIPPED_NOTE(pread64, "memfd, /proc and /sys files are local")                                 \
+    SHIPPED_NOTE(pwrite64, "memfd, /proc and /sys files are local")                                \
+    SHIPPED_NOTE(open, "paths in /proc and /sys are answered locally")                             \
+    SHIPPED_NOTE(openat, "paths in /proc and /sys are answered locally")                           \
+    SHIPPED_NOTE(creat, "paths in /proc and /sys are answered locally")                            \
     PARTIAL(close, "local fd table; the proxy's file is released with the last fd")              \
-    SHIPPED(stat)                                                                                  \
-    SHIPPED(lstat)                                                                                 \
-    SHIPPED(fstat)                                                                                 \
-    SHIPPED(newfstatat)                                                                            \
-    PARTIAL(statx, "STATX_BASIC_STATS only (no birth time, no attributes)")                     \
-    SHIPPED(lseek)                                                                                 \
-    SHIPPED(getdents64)                                                                            \
-    SHIPPED(readlink)                                                                              \
-    SHIPPED(readlinkat)                                                                            \
-    SHIPPED(access)                                                                                \
-    SHIPPED(faccessat)                                                                             \
-    SHIPPED(faccessat2)                                                                            \
+    SHIPPED_NOTE(stat, "paths in /proc and /sys are answered locally")                             \
+    SHIPPED_NOTE(lstat, "paths in /proc and /sys are answered locally")                            \
+    SHIPPED_NOTE(fstat, "memfd, /proc and /sys files are local")                                   \
+    SHIPPED_NOTE(newfstatat, "paths in /proc and /sys are answered locally")                       \
+    PARTIAL(statx, "STATX_BASIC_STATS only (no birth time, no attributes); /proc and /sys "     \
+                   "answered locally")                                                           \
+    SHIPPED_NOTE(lseek, "memfd, /proc and /sys files are local")                                   \
+    SHIPPED_NOTE(getdents64, "/proc and /sys directories are listed locally")                      \
+    SHIPPED_NOTE(readlink, "paths in /proc and /sys are answered locally")                         \
+    SHIPPED_NOTE(readlinkat, "paths in /proc and /sys are answered locally")                       \
+    SHIPPED_NOTE(access, "paths in /proc and /sys are answered locally")                           \
+    SHIPPED_NOTE(faccessat, "paths in /proc and /sys are answered locally")                        \
+    SHIPPED_NOTE(faccessat2, "paths in /proc and /sys are answered locally")                       \
     SHIPPED(mkdir)                                                                                 \
     SHIPPED(mkdirat)                                                                               \
     SHIPPED(unlink)                                                                                \
@@ -45,29 +47,48 @@ namespace {
     SHIPPED(chmod)                                                                                 \
     SHIPPED(fchmod)                                                                                \
     SHIPPED(fchmodat)                                                                              \
+    SHIPPED(utimensat)                                                                             \
+    SHIPPED(utimes)                                                                                \
+    SHIPPED(utime)                                                                                 \
+    SHIPPED(futimesat)                                                                             \
+    SHIPPED(symlink)                                                                               \
+    SHIPPED(symlinkat)                                                                             \
+    SHIPPED(link)                                                                                  \
+    SHIPPED(linkat)                                                                                \
+    SHIPPED(chown)                                                                                 \
+    SHIPPED(fchown)                                                                                \
+    SHIPPED(lchown)                                                                                \
+    SHIPPED(fchownat)                                                                              \
     SHIPPED(ftruncate)                                                                             \
     SHIPPED(fsync)                                                                                 \
     SHIPPED(fdatasync)                                                                             \
     SHIPPED(flock)                                                                                 \
-    SHIPPED(fstatfs)                                                                               \
-    PARTIAL(fcntl, "F_GETFL/F_SETFL shipped; F_GETFD/F_SETFD/F_DUPFD(_CLOEXEC) local; others EINVAL") \
+    SHIPPED_NOTE(fstatfs, "memfd, /proc and /sys files are local")                                 \
+    PARTIAL(fcntl, "F_GETFL/F_SETFL and record locks (F_GETLK/F_SETLK/F_SETLKW, F_OFD_*) "      \
+                   "shipped; F_GETFD/F_SETFD/F_DUPFD(_CLOEXEC) local; others EINVAL")            \
     LOCAL(dup)                                                                                     \
     LOCAL(dup2)                                                                                    \
     LOCAL(dup3)                                                                                    \
     PARTIAL(ioctl, "TCGETS, TIOCGWINSZ, FIONREAD; other requests ENOTTY")                        \
     PARTIAL(getcwd, "the path is kept lexically, like a shell's logical pwd")                    \
-    SHIPPED(chdir)                                                                                 \
+    SHIPPED_NOTE(chdir, "paths in /proc and /sys are answered locally")                            \
     LOCAL(fchdir)                                                                                  \
     SHIPPED(pipe)                                                                                  \
     SHIPPED(pipe2)                                                                                 \
     SHIPPED(copy_file_range)                                                                       \
     PARTIAL(socketpair, "AF_UNIX only (sockets in general arrive with networking)")              \
     PARTIAL(sendfile, "between two files (or pipes) of the proxy; no socket support yet")        \
-    PARTIAL(mmap, "anonymous memory; private file mappings are copied at map time; "             \
-                  "writable shared file mappings are not supported (ENODEV)")                    \
+    PARTIAL(mmap, "file pages are read on first touch; shared writable file pages are written "  \
+                  "back on msync/munmap/exit only (read() sees them after that); memfd "          \
+                  "mappings alias its frames; no MAP_HUGETLB (ENOMEM)")                          \
     LOCAL(mprotect)                                                                                \
-    PARTIAL(madvise, "DONTNEED/FREE/REMOVE drop the pages; other advice is accepted as a hint")  \
-    LOCAL(msync)                                                                                   \
+    PARTIAL(madvise, "DONTNEED/FREE/REMOVE drop the pages (REMOVE frees no memfd page); other "  \
+                     "advice is accepted as a hint")                                              \
+    PARTIAL(msync, "writes shared file mappings' dirty pages back whatever the flags")            \
+    LOCAL(mremap)                                                                                  \
+    PARTIAL(memfd_create, "local file of guest frames (its read/write/lseek/fstat/ftruncate/"     \
+                          "fcntl are local too); no MFD_HUGETLB (EINVAL)")                        \
+    PARTIAL(fallocate, "memfd: mode 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE; other files EOPNOTSUPP")  \
     LOCAL(mincore)                                                                                 \
     LOCAL(munmap)                                                                                  \
     LOCAL(brk)                                                                                     \
@@ -75,6 +96,12 @@ namespace {
     LOCAL(rt_sigprocmask)                                                                          \
     LOCAL(rt_sigreturn)                                                                            \
     LOCAL(rt_sigsuspend)                                                                           \
+    LOCAL(pause)                                                                                   \
+    LOCAL(rt_sigpending)                                                                           \
+    LOCAL(rt_sigtimedwait)                                                                         \
+    PARTIAL(rt_sigqueueinfo, "the process itself; one pending instance per signal, RT ones too")\
+    PARTIAL(rt_tgsigqueueinfo, "the process itself; one pending instance per signal, RT ones too")\
+    LOCAL(restart_syscall)                                                                         \
     LOCAL(sigaltstack)                                                                             \
     PARTIAL(kill, "the guest process itself only; host processes: ESRCH")                        \
     LOCAL(tgkill)                                                                                  \
@@ -93,6 +120,8 @@ namespace {
     LOCAL(arch_prctl)                                                                              \
     LOCAL(gettid)                                                                                  \
     LOCAL(time)                                                                                    \
+    PARTIAL(getrusage, "CPU time (all of it user time); no children; other fields zero")          \
+    PARTIAL(times, "CPU time (all of it user time); no children")                                \
     LOCAL(set_tid_address)                                                                         \
     PARTIAL(clock_gettime, "REALTIME/MONOTONIC families and the process/thread CPU clocks")      \
     LOCAL(clock_getres)                                                                            \
@@ -112,7 +141,7 @@ namespace {
     LOCAL(getpgid)                                                                                 \
     LOCAL(getsid)                                                                                  \
     PARTIAL(fadvise64, "advice is accepted and ignored")                                         \
-    SHIPPED(statfs)                                                                                \
+    SHIPPED_NOTE(statfs, "paths in /proc and /sys are answered locally")                           \
     UNSUPPORTED(getxattr, EOPNOTSUPP, "extended attributes: the file system reports none")      \
     UNSUPPORTED(lgetxattr, EOPNOTSUPP, "extended attributes: the file system reports none")     \
     UNSUPPORTED(fgetxattr, EOPNOTSUPP, "extended attributes: the file system reports none")     \
@@ -145,12 +174,16 @@ constexpr Table build_table() {
     t.entries[NR_##name] = {#name, Disposition::Partial, &sys_##name, note, Errno::none};
 #define JVMOS_SHIPPED(name)                                                                        \
     t.entries[NR_##name] = {#name, Disposition::Shipped, &sys_##name, nullptr, Errno::none};
+#define JVMOS_SHIPPED_NOTE(name, note)                                                             \
+    t.entries[NR_##name] = {#name, Disposition::Shipped, &sys_##name, note, Errno::none};
 #define JVMOS_UNSUPPORTED(name, err, note)                                                         \
     t.entries[NR_##name] = {#name, Disposition::Unsupported, nullptr, note, Errno::err};
-    JVMOS_SYSCALL_TABLE(JVMOS_LOCAL, JVMOS_SHIPPED, JVMOS_PARTIAL, JVMOS_UNSUPPORTED)
+    JVMOS_SYSCALL_TABLE(JVMOS_LOCAL, JVMOS_SHIPPED, JVMOS_SHIPPED_NOTE, JVMOS_PARTIAL,
+                        JVMOS_UNSUPPORTED)
 #undef JVMOS_LOCAL
 #undef JVMOS_PARTIAL
 #undef JVMOS_SHIPPED
+#undef JVMOS_SHIPPED_NOTE
 #undef JVMOS_UNSUPPORTED
     return t;
 }

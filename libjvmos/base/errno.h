@@ -140,6 +140,13 @@ enum class Errno : i32 {
     ENOTRECOVERABLE = 131,
     ERFKILL = 132,
     EHWPOISON = 133,
+    // Kernel-internal codes (Linux's include/linux/errno.h), never seen by the program: a
+    // blocking call a signal interrupted returns one, and the signal-delivery path turns it into
+    // EINTR or a restart of the call (signal/signal.h, deliver_pending).
+    ERESTARTSYS = 512,           // restart if the handler has SA_RESTART (or no handler ran)
+    ERESTARTNOINTR = 513,        // always restart
+    ERESTARTNOHAND = 514,        // restart only if no handler ran
+    ERESTART_RESTARTBLOCK = 516, // if no handler ran: restart_syscall(2) resumes it
 };
 
 // Maximum errno value; -4095..-1 is the error range of a raw syscall return.
@@ -280,6 +287,10 @@ constexpr const char* errno_name(Errno e) {
     case Errno::ENOTRECOVERABLE: return "ENOTRECOVERABLE";
     case Errno::ERFKILL: return "ERFKILL";
     case Errno::EHWPOISON: return "EHWPOISON";
+    case Errno::ERESTARTSYS: return "ERESTARTSYS";
+    case Errno::ERESTARTNOINTR: return "ERESTARTNOINTR";
+    case Errno::ERESTARTNOHAND: return "ERESTARTNOHAND";
+    case Errno::ERESTART_RESTARTBLOCK: return "ERESTART_RESTARTBLOCK";
     }
     return nullptr;
 }
@@ -419,6 +430,10 @@ constexpr const char* errno_message(Errno e) {
     case Errno::ENOTRECOVERABLE: return "State not recoverable";
     case Errno::ERFKILL: return "Operation not possible due to RF-kill";
     case Errno::EHWPOISON: return "Memory page has hardware error";
+    case Errno::ERESTARTSYS: return "To be restarted if SA_RESTART is set";
+    case Errno::ERESTARTNOINTR: return "To be restarted";
+    case Errno::ERESTARTNOHAND: return "To be restarted if no handler";
+    case Errno::ERESTART_RESTARTBLOCK: return "Interrupted by signal";
     }
     return nullptr;
 }

@@ -2,9 +2,11 @@
 
 #include "base/assert.h"
 #include "base/string.h"
+#include "kernel/memfd.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
+#include "kernel/procfs.h"
 #include "shipper/guest/ship.h"
 
 namespace jvmos::kernel {
@@ -69,6 +71,35 @@ public:
         }
         return done;
     }
+    Result<void> write(u64 file_id, u64 offset, const u8* src, usize len) override {
+        auto* f = reinterpret_cast<OpenFile*>(file_id);
+        usize done = 0;
+        while (done < len) {
+            usize n = len - done;
+            if (n > shipper::Call::DATA_CAPACITY) n = shipper::Call::DATA_CAPACITY;
+            shipper::Call c = shipper::begin(JVMOS_SHIP_PWRITE, f->handle);
+            memcpy(c.data(), src + done, n);
+            c.slot().in_len = u32(n);
+            c.slot().args[1] = offset + done;
+            const i64 wrote = TRY(shipper::call(c));
+            if (wrote <= 0) return Errno::EIO;
+            done += usize(wrote);
+        }
+        return {};
+    }
+    Result<u64> size(u64 file_id) override {
+        constexpr usize STAT_SIZE = 144, ST_SIZE_OFFSET = 48;
+        auto* f = reinterpret_cast<OpenFile*>(file_id);
+        shipper::Call c = shipper::begin(JVMOS_SHIP_STAT, f->handle);
+        TRY(shipper::call(c));
+        if (c.slot().out_len < STAT_SIZE) return Errno::EIO;
+        i64 size;
+        memcpy(&size, c.data() + ST_SIZE_OFFSET, sizeof size);
+        return size < 0 ? 0 : u64(size);
+    }
+    void pages_added(u64 file_id, u64 pages) override {
+        file_mapped(reinterpret_cast<OpenFile*>(file_id), pages);
+    }
     void pages_removed(u64 file_id, u64 pages) override {
         auto* f = reinterpret_cast<OpenFile*>(file_id);
         JVMOS_ASSERT(f->mapped_pages >= pages);
@@ -88,7 +119,7 @@ void file_mapped(OpenFile* f, u64 pages) {
     f->mapped_pages += pages;
 }
 
-Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const char* dir_path) {
+Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const char* path) {
     auto* f = static_cast<OpenFile*>(heap().allocate(sizeof(OpenFile), alignof(OpenFile)));
     if (!f) return Errno::ENOMEM;
     f->handle = handle;
@@ -98,8 +129,12 @@ Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const cha
     f->path = nullptr;
     f->open_stat_seq = 0;
     f->mapped_pages = 0;
-    if (dir_path && (mode & LINUX_S_IFMT) == LINUX_S_IFDIR) {
-        f->path = copy_string(dir_path);
+    f->memfd = nullptr;
+    f->procfs = nullptr;
+    f->dev = 0;
+    f->ino = 0;
+    if (path && path[0]) {
+        f->path = copy_string(path);
         if (!f->path) {
             heap().deallocate(f, sizeof(OpenFile));
             return Errno::ENOMEM;
@@ -111,7 +146,6 @@ Result<OpenFile*> make_open_file(u32 handle, u32 mode, u32 open_flags, const cha
 bool take_open_stat(OpenFile* f, void* stat_out) {
     const bool fresh = f->open_stat_seq && f->open_stat_seq == shipper::calls_issued();
     f->open_stat_seq = 0;
-    f->mapped_pages = 0;
     if (fresh) memcpy(stat_out, f->open_stat, sizeof f->open_stat);
     return fresh;
 }
@@ -121,7 +155,12 @@ void retain(OpenFile* f) { f->refs++; }
 void put(OpenFile* f) {
     JVMOS_ASSERT(f->refs > 0);
     if (--f->refs) return;
-    shipper::release(f->handle);
+    if (f->memfd)
+        memfd_release(f->memfd);
+    else if (f->procfs)
+        procfs::release(f->procfs);
+    else
+        shipper::release(f->handle);
     if (f->path) heap().deallocate(f->path, strlen(f->path) + 1);
     heap().deallocate(f, sizeof(OpenFile));
 }
@@ -170,6 +209,8 @@ Result<void> close_fd(i64 fd) {
     put(f);
     return {};
 }
+
+usize fd_table_size() { return g_fd_capacity; }
 
 OpenFile* cwd() { return g_cwd; }
 

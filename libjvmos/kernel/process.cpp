@@ -14,6 +14,8 @@
 #include "kernel/host.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "kernel/procfs.h"
+#include "kernel/stats.h"
 #include "proc/elf.h"
 #include "proc/initial_stack.h"
 #include "proc/loader.h"
@@ -88,6 +90,7 @@ u64 read_random_u64() {
 struct ProgramImage {
     u8* bytes;
     usize size;
+    u64 dev, ino; // the file's st_dev and st_ino (/proc/<pid>/maps)
 };
 
 // Resolves every symbolic link in the absolute guest path `path` (in place, like realpath(3)),
@@ -182,6 +185,9 @@ Result<ProgramImage> read_file(const char* path) {
     const u32 handle = open.slot().new_handle;
     i64 size = 0;
     memcpy(&size, open.data() + 48, sizeof size); // struct stat's st_size
+    u64 dev, ino;
+    memcpy(&dev, open.data(), sizeof dev); // st_dev
+    memcpy(&ino, open.data() + 8, sizeof ino); // st_ino
     if (size <= 0 || u64(size) > 1 * GiB) {
         shipper::release(handle);
         return Errno::ENOEXEC;
@@ -208,7 +214,7 @@ Result<ProgramImage> read_file(const char* path) {
         done += c.slot().out_len;
     }
     shipper::release(handle);
-    return ProgramImage{bytes, usize(size)};
+    return ProgramImage{bytes, usize(size), dev, ino};
 }
 
 } // namespace
@@ -230,7 +236,10 @@ void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
         const mm::Access access = (err & 0x10) ? mm::Access::Execute
                                   : (err & 0x2) ? mm::Access::Write
                                                 : mm::Access::Read;
-        const mm::FaultOutcome outcome = current_address_space().handle_fault(fault_address, access);
+        mm::AddressSpace& as = current_address_space();
+        const stats::FaultProbe probe = stats::fault_begin(as, fault_address);
+        const mm::FaultOutcome outcome = as.handle_fault(fault_address, access);
+        stats::fault_end(probe, as, fault_address, outcome);
         if (outcome == mm::FaultOutcome::Resolved) return;
         signal::SigInfo info{};
         info.addr = fault_address;
@@ -266,12 +275,24 @@ static void trace_summary() {
         log("jvmos: %llu shipped calls\n", (unsigned long long)shipper::calls_completed());
 }
 
+// What the program wrote to MAP_SHARED file mappings reaches the files, as Linux's page cache
+// writes it back whatever way the process ends. Once: a second thread ending the process
+// while the first one's write-back blocks must not start another.
+static void write_back_shared_mappings() {
+    static bool started;
+    if (started || !g_process) return;
+    started = true;
+    current_address_space().sync_all();
+}
+
 void exit_process(int status) {
+    write_back_shared_mappings();
     trace_summary();
     host_exit(status);
 }
 
 void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address) {
+    write_back_shared_mappings();
     trace_summary();
     static char report[256];
     usize n;
@@ -294,6 +315,8 @@ void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address) {
 
 void start_first_process(const jvmos_boot_info& boot) {
     memory_init(boot);
+    // The stats block's address goes into the boot info's OUT fields (guest RAM, writable).
+    stats::init(const_cast<jvmos_boot_info&>(boot));
     const bool pv = arch::is_pv();
 
     // The process and its address space, in the boot page table (the kernel half is the
@@ -350,6 +373,13 @@ void start_first_process(const jvmos_boot_info& boot) {
     Result<proc::LoadedImage> loaded = proc::load_elf(*as, elf, image, mm::PIE_BASE);
     if (loaded.is_error()) fail_to_start("cannot load the program", loaded.error());
     as->set_layout(STACK_TOP - gap, loaded.value().end);
+    procfs::note_elf(elf, loaded.value().bias, p->exe_path, program.value().dev,
+                     program.value().ino, procfs::ImageRole::program);
+    // The main thread's name, as execve sets it: the program file's name (15 characters).
+    const char* base_name = exec_path(boot);
+    for (const char* c = base_name; *c; c++)
+        if (*c == '/') base_name = c + 1;
+    memcpy(t->name, base_name, strnlen(base_name, sizeof t->name - 1));
 
     // A dynamic program: its interpreter (ld-linux) is read through the shipper like the
     // program and placed at the top of the mmap area, as Linux does; it starts first.
@@ -369,10 +399,17 @@ void start_first_process(const jvmos_boot_info& boot) {
         if (iloaded.is_error()) fail_to_start(elf.interp, iloaded.error());
         entry = iloaded.value().entry;
         interp_base = iloaded.value().bias;
+        // /proc/<pid>/maps names the interpreter by its real path, as Linux does.
+        static char interp_path[4096];
+        if (normalize_path("/", elf.interp, interp_path, sizeof interp_path).is_ok())
+            resolve_symlinks(interp_path, sizeof interp_path);
+        procfs::note_elf(ielf, interp_base, interp_path, interp.value().dev, interp.value().ino,
+                         procfs::ImageRole::interpreter);
         heap().deallocate(interp.value().bytes, interp.value().size);
     }
 
     const u64 vdso_base = map_vdso(*as);
+    if (vdso_base) procfs::note_vdso(vdso_base, vdso_base + PAGE_SIZE);
 
     constexpr u32 STACK_FLAGS = 0x02 | 0x20 | 0x100 | 0x100000; // PRIVATE|ANON|GROWSDOWN|NOREPLACE
     if (as->map_anonymous(STACK_TOP - stack_size, stack_size,
@@ -433,6 +470,17 @@ void start_first_process(const jvmos_boot_info& boot) {
     if (!buf) panic("out of memory for the initial stack");
     Result<u64> sp = proc::build_initial_stack(spec, buf, need, STACK_TOP);
     if (sp.is_error()) fail_to_start("cannot start the program", sp.error());
+    {
+        // Where the argument and environment strings landed: argv[0]'s pointer (just above
+        // argc), then the strings back to back (proc/initial_stack.h).
+        u64 arg_start = 0, arg_bytes = 0, env_bytes = 0;
+        memcpy(&arg_start, buf + (sp.value() + 8 - (STACK_TOP - need)), sizeof arg_start);
+        for (usize i = 0; i < nstr; i++)
+            (i < boot.argc ? arg_bytes : env_bytes) += strlen(ptrs[i]) + 1;
+        if (boot.argc == 0) arg_start = 0;
+        procfs::note_stack(sp.value(), arg_start, arg_start + arg_bytes, arg_start + arg_bytes,
+                           arg_start + arg_bytes + env_bytes);
+    }
     if (as->copy_to_user(STACK_TOP - need, buf, need).is_error())
         fail_to_start("cannot start the program", Errno::EFAULT);
     heap().deallocate(buf, need);

@@ -52,18 +52,38 @@ private:
     usize m_count = 0;
 };
 
-// Tells the file layer how many pages of each file's mappings went away.
+// Tells the file layer and the memory objects how many pages of their mappings went away.
 class FilePagesRemoved final : public RemovedSink {
 public:
     explicit FilePagesRemoved(FileBacking* files) : m_files(files) {}
     void removed(const Region& piece) override {
         if (piece.kind == RegionKind::File && m_files)
             m_files->pages_removed(piece.file_id, piece.size() / PAGE_SIZE);
+        if (piece.kind == RegionKind::Shmem) {
+            auto* object = reinterpret_cast<MemoryObject*>(piece.file_id);
+            object->pages_unmapped(piece.size() / PAGE_SIZE);
+        }
     }
 
 private:
     FileBacking* m_files;
 };
+
+// The sink of a removal whose pages hold no reference (a region inserted a moment ago).
+class NothingRemoved final : public RemovedSink {
+public:
+    void removed(const Region&) override {}
+};
+
+// mremap flags.
+constexpr u32 MREMAP_MAYMOVE = 1;
+constexpr u32 MREMAP_FIXED = 2;
+constexpr u32 MREMAP_DONTUNMAP = 4;
+
+// Dirty pages written back per shipped write (the ship slot's data buffer is 256 KiB).
+constexpr usize WRITE_BACK_PAGES = 64;
+
+u64 pages_in(u64 bytes) { return (bytes + PAGE_SIZE - 1) / PAGE_SIZE; }
 
 bool prot_allows(u32 prot, Access access) {
     switch (access) {
@@ -120,7 +140,67 @@ void AddressSpace::flush(TlbBatch& batch) {
 
 Result<u64> AddressSpace::map_file(u64 addr, u64 len, u32 prot, u32 flags, u64 file_id,
                                    u64 offset) {
-    return map_region(addr, len, prot, flags, RegionKind::File, file_id, offset);
+    const u64 start = TRY(map_region(addr, len, prot, flags, RegionKind::File, file_id, offset));
+    if (m_files) m_files->pages_added(file_id, len / PAGE_SIZE);
+    return start;
+}
+
+Result<u64> AddressSpace::map_object(u64 addr, u64 len, u32 prot, u32 flags,
+                                     MemoryObject& object, u64 offset) {
+    const u64 start = TRY(map_region(addr, len, prot, flags, RegionKind::Shmem,
+                                     reinterpret_cast<u64>(&object), offset));
+    object.pages_mapped(len / PAGE_SIZE);
+    return start;
+}
+
+void AddressSpace::add_backing_refs(const Region& r, u64 pages) {
+    if (r.kind == RegionKind::File && m_files) m_files->pages_added(r.file_id, pages);
+    if (r.kind == RegionKind::Shmem)
+        reinterpret_cast<MemoryObject*>(r.file_id)->pages_mapped(pages);
+}
+
+void AddressSpace::unmap_object_pages(MemoryObject& object, u64 first, u64 end,
+                                      PrivateCopies copies) {
+    TlbBatch batch;
+    DeferredFrees frees(m_phys, batch, *this);
+    const u64 id = reinterpret_cast<u64>(&object);
+    for (usize i = 0; i < m_regions.count(); i++) {
+        const Region& r = m_regions.at(i);
+        if (r.kind != RegionKind::Shmem || r.file_id != id) continue;
+        // The region maps object pages [r_first, r_first + pages).
+        const u64 r_first = r.file_offset / PAGE_SIZE;
+        const u64 lo = first > r_first ? first : r_first;
+        const u64 hi_obj = r_first + r.size() / PAGE_SIZE;
+        const u64 hi = end < hi_obj ? end : hi_obj;
+        if (lo >= hi) continue;
+        const u64 va_lo = r.start + (lo - r_first) * PAGE_SIZE;
+        const u64 va_hi = r.start + (hi - r_first) * PAGE_SIZE;
+        if ((r.flags & LINUX_MAP_SHARED) || copies == PrivateCopies::drop) {
+            // Borrowed frames are not released; private copies are.
+            if (m_page_table.unmap_range(va_lo, va_hi, batch, frees).is_ok()) continue;
+            // No frame to split a 2 MiB page: fall through to the page-by-page removal.
+        }
+        for (u64 va = va_lo; va < va_hi; va += PAGE_SIZE) {
+            const Lookup l = m_page_table.lookup(va);
+            if (!l.pte) continue;
+            if (!(l.pte & PTE_BORROWED) && copies == PrivateCopies::keep) continue;
+            Result<u64> old = m_page_table.unmap(va, batch);
+            if (old.is_ok() && old.value() && !(old.value() & PTE_BORROWED))
+                frees.release(old.value() & PTE_ADDR_MASK, PageSize::Small4K);
+        }
+    }
+    frees.drain();
+}
+
+bool AddressSpace::object_mapped_writable(const MemoryObject& object) const {
+    const u64 id = reinterpret_cast<u64>(&object);
+    for (usize i = 0; i < m_regions.count(); i++) {
+        const Region& r = m_regions.at(i);
+        if (r.kind == RegionKind::Shmem && r.file_id == id && (r.flags & LINUX_MAP_SHARED) &&
+            (r.prot & LINUX_PROT_WRITE))
+            return true;
+    }
+    return false;
 }
 
 Result<u64> AddressSpace::map_anonymous(u64 addr, u64 len, u32 prot, u32 flags, RegionKind kind) {
@@ -150,7 +230,8 @@ Result<u64> AddressSpace::map_region(u64 addr, u64 len, u32 prot, u32 flags, Reg
     r.end = start + len;
     r.prot = prot & (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC);
     r.flags = flags & (LINUX_MAP_SHARED | LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS |
-                       LINUX_MAP_NORESERVE | LINUX_MAP_STACK | LINUX_MAP_GROWSDOWN);
+                       LINUX_MAP_NORESERVE | LINUX_MAP_STACK | LINUX_MAP_GROWSDOWN |
+                       REGION_NO_WRITE);
     r.kind = kind;
     r.file_id = file_id;
     r.file_offset = file_offset;
@@ -161,6 +242,9 @@ Result<u64> AddressSpace::map_region(u64 addr, u64 len, u32 prot, u32 flags, Reg
 
 Result<void> AddressSpace::unmap(u64 addr, u64 len) {
     const u64 end = addr + len;
+    // What the program wrote to shared file pages reaches the file before the pages go (an
+    // error there cannot be reported by munmap, as on Linux).
+    (void)write_back(addr, end, DirtyBits::keep);
     TlbBatch batch;
     DeferredFrees frees(m_phys, batch, *this);
     Result<void> r = m_page_table.unmap_range(addr, end, batch, frees);
@@ -178,6 +262,7 @@ Result<void> AddressSpace::discard(u64 addr, u64 len) {
         if (!r) return Errno::ENOMEM;
         at = r->end;
     }
+    (void)write_back(addr, end, DirtyBits::keep);
     TlbBatch batch;
     DeferredFrees frees(m_phys, batch, *this);
     Result<void> r = m_page_table.unmap_range(addr, end, batch, frees);
@@ -197,6 +282,12 @@ Result<void> AddressSpace::residency(u64 addr, u64 len, u8* out) {
 
 Result<void> AddressSpace::protect(u64 addr, u64 len, u32 prot) {
     prot &= LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC;
+    if (prot & LINUX_PROT_WRITE) {
+        // A shared mapping of a file not open for writing never becomes writable.
+        for (usize i = m_regions.first_ending_after(addr);
+             i < m_regions.count() && m_regions.at(i).start < addr + len; i++)
+            if (m_regions.at(i).flags & REGION_NO_WRITE) return Errno::EACCES;
+    }
     TRY(m_regions.protect_range(addr, addr + len, prot));
     const u64 flags = pte_flags(prot);
     TlbBatch batch;
@@ -253,10 +344,13 @@ FaultOutcome AddressSpace::handle_fault(u64 addr, Access access) {
             arch::backend().flush_tlb_page(page);
             return FaultOutcome::Resolved;
         }
+        if (access == Access::Write && (l.pte & PTE_COW) && l.present)
+            return break_cow(*r, page, l);
         return FaultOutcome::BadAccess;
     }
     const u64 flags = pte_flags(r->prot);
     if (r->kind == RegionKind::File) return fault_file(*r, page, flags);
+    if (r->kind == RegionKind::Shmem) return fault_object(*r, page, access, flags);
     // A fault in an anonymous region that covers the whole aligned 2 MiB block around it, with
     // nothing mapped there yet, gets a 2 MiB page: one fault (and, on a shadow-paging host with
     // huge host pages, one shadow fill) instead of 512, as Linux's transparent huge pages do.
@@ -363,6 +457,12 @@ u8* AddressSpace::user_byte(u64 addr, Access access) {
         l = m_page_table.lookup(addr);
         if (!pte_allows(l.pte, access)) return nullptr;
     }
+    if (access == Access::Write && !(l.pte & PTE_DIRTY) && l.size == PageSize::Small4K) {
+        // The kernel writes through the physmap, which leaves the page's dirty bit alone: set
+        // it as the program's own store would, so that a shared file page gets written back.
+        if (u64* slot = m_page_table.leaf_slot(align_down(addr, PAGE_SIZE), Create::no))
+            __atomic_fetch_or(slot, PTE_DIRTY, __ATOMIC_RELAXED);
+    }
     return static_cast<u8*>(m_phys.to_virt(l.gpa_of_va));
 }
 
@@ -441,6 +541,257 @@ Result<usize> AddressSpace::copy_string_from_user(char* dst, u64 src, usize max)
         }
     }
     return Errno::ENAMETOOLONG;
+}
+
+FaultOutcome AddressSpace::fault_object(const Region& r, u64 page, Access access, u64 flags) {
+    auto& object = *reinterpret_cast<MemoryObject*>(r.file_id);
+    const u64 object_pages = pages_in(object.size());
+    const u64 index = (page - r.start + r.file_offset) / PAGE_SIZE;
+    // Beyond the end of the object: SIGBUS, as Linux gives for a page past the end of a file.
+    if (index >= object_pages) return FaultOutcome::OutOfMemory;
+    const bool shared = r.flags & LINUX_MAP_SHARED;
+    TlbBatch batch;
+    if (!shared && access == Access::Write) {
+        // A private mapping's first write to a page: the page gets its own frame at once.
+        Result<u64> frame = m_phys.alloc_frame_dirty();
+        if (frame.is_error()) return FaultOutcome::OutOfMemory;
+        const u64 source = object.frame(index);
+        if (source)
+            memcpy(m_phys.to_virt(frame.value()), m_phys.to_virt(source), PAGE_SIZE);
+        else
+            memset(m_phys.to_virt(frame.value()), 0, PAGE_SIZE);
+        if (m_page_table.map(page, frame.value(), PageSize::Small4K, flags, batch).is_error()) {
+            batch.release_tables(m_phys);
+            m_phys.free_frame(frame.value());
+            return FaultOutcome::OutOfMemory;
+        }
+        batch.release_tables(m_phys);
+        return FaultOutcome::Resolved;
+    }
+    // A shared mapping whose 2 MiB block lines up with a 2 MiB chunk of the object maps the
+    // chunk with one 2 MiB page (ZGC's heap views: one fault per 2 MiB per view).
+    const u64 block = align_down(page, LARGE_PAGE_SIZE);
+    const u64 block_offset = block - r.start + r.file_offset;
+    if (shared && block >= r.start && block + LARGE_PAGE_SIZE <= r.end &&
+        is_aligned(block_offset, LARGE_PAGE_SIZE) &&
+        block_offset / PAGE_SIZE + PAGES_PER_CHUNK <= object_pages &&
+        m_page_table.leaf_slot(block, Create::no) == nullptr && !m_page_table.lookup(block).pte) {
+        if (object.frame_alloc(index).is_ok()) {
+            const u64 run = object.large_frame(block_offset / LARGE_PAGE_SIZE);
+            if (run && m_page_table.map(block, run, PageSize::Large2M, flags | PTE_BORROWED, batch)
+                           .is_ok()) {
+                batch.release_tables(m_phys);
+                return FaultOutcome::Resolved;
+            }
+        }
+    }
+    // Otherwise the 64 KiB window around the fault, as for anonymous memory. A private
+    // mapping sees the object's frames read-only until it writes (copy on write).
+    const u64 leaf_flags = shared ? flags | PTE_BORROWED
+                                  : (flags & ~PTE_WRITE) | PTE_BORROWED | PTE_COW;
+    u64 lo = align_down(page, FAULT_AROUND_BYTES);
+    u64 hi = lo + FAULT_AROUND_BYTES;
+    if (lo < r.start) lo = r.start;
+    if (hi > r.end) hi = r.end;
+    const u64 object_end_va = r.start + (object_pages * PAGE_SIZE - r.file_offset);
+    if (hi > object_end_va) hi = object_end_va;
+    FaultOutcome outcome = FaultOutcome::Resolved;
+    for (u64 va = lo; va < hi; va += PAGE_SIZE) {
+        if (m_page_table.lookup(va).pte) continue;
+        Result<u64> frame = object.frame_alloc((va - r.start + r.file_offset) / PAGE_SIZE);
+        if (frame.is_error() ||
+            m_page_table.map(va, frame.value(), PageSize::Small4K, leaf_flags, batch).is_error()) {
+            if (va == page) outcome = FaultOutcome::OutOfMemory;
+            if (va >= page) break;
+        }
+    }
+    batch.release_tables(m_phys);
+    return outcome;
+}
+
+FaultOutcome AddressSpace::break_cow(const Region& r, u64 page, const Lookup& l) {
+    if (!prot_allows(r.prot, Access::Write)) return FaultOutcome::BadAccess;
+    Result<u64> frame = m_phys.alloc_frame_dirty();
+    if (frame.is_error()) return FaultOutcome::OutOfMemory;
+    memcpy(m_phys.to_virt(frame.value()), m_phys.to_virt(align_down(l.gpa_of_va, PAGE_SIZE)),
+           PAGE_SIZE);
+    TlbBatch batch;
+    // The read-only translation may be cached: it goes before the private one comes. The old
+    // frame belongs to the object (borrowed), so nothing is freed.
+    if (m_page_table.unmap(page, batch).is_error()) {
+        m_phys.free_frame(frame.value());
+        flush(batch);
+        return FaultOutcome::OutOfMemory;
+    }
+    flush(batch);
+    if (m_page_table.map(page, frame.value(), PageSize::Small4K, pte_flags(r.prot), batch)
+            .is_error()) {
+        m_phys.free_frame(frame.value());
+        batch.release_tables(m_phys);
+        return FaultOutcome::OutOfMemory;
+    }
+    batch.release_tables(m_phys);
+    return FaultOutcome::Resolved;
+}
+
+Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, u32 flags, u64 new_addr) {
+    if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+        // Linux's order: the overlap check, the destination unmapped, the old tail unmapped,
+        // and only then the old range checked.
+        if (old_addr + old_len > new_addr && new_addr + new_len > old_addr) return Errno::EINVAL;
+        if (flags & MREMAP_FIXED) TRY(unmap(new_addr, new_len));
+        if (old_len > new_len) {
+            TRY(unmap(old_addr + new_len, old_len - new_len));
+            old_len = new_len;
+        }
+    } else if (old_len >= new_len) {
+        // Shrinking (or not changing) in place never moves, and needs no mapping at all.
+        if (old_len > new_len) TRY(unmap(old_addr + new_len, old_len - new_len));
+        return old_addr;
+    }
+    const Region* r = m_regions.find(old_addr);
+    if (!r) return Errno::EFAULT;
+    // A zero old_len duplicates a shared mapping (the same pages at a second address); a
+    // private one cannot be duplicated.
+    if (old_len == 0 && !(r->flags & LINUX_MAP_SHARED)) return Errno::EINVAL;
+    if (old_addr + old_len > r->end) return Errno::EFAULT;
+    if (!(flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))) {
+        // Growing: in place if the mapping ends there and the space after it is free.
+        const u64 old_end = old_addr + old_len, new_end = old_addr + new_len;
+        if (old_end == r->end && new_end <= m_mmap_top && new_end > old_end &&
+            m_regions.is_free(old_end, new_end)) {
+            Region grown = *r;
+            grown.file_offset = r->file_offset + (old_end - r->start);
+            grown.start = old_end;
+            grown.end = new_end;
+            TRY(m_regions.insert(grown));
+            add_backing_refs(grown, (new_end - old_end) / PAGE_SIZE);
+            return old_addr;
+        }
+        if (!(flags & MREMAP_MAYMOVE)) return Errno::ENOMEM;
+    }
+    if (!(flags & MREMAP_FIXED)) {
+        // With MREMAP_DONTUNMAP new_addr is a hint, as mmap's address is.
+        u64 hint = (flags & MREMAP_DONTUNMAP) ? new_addr : 0;
+        if (hint < MMAP_MIN_ADDR || hint > JVMOS_USER_TOP - new_len) hint = 0;
+        new_addr = TRY(m_regions.find_free(new_len, hint, MMAP_MIN_ADDR, m_mmap_top));
+    }
+    return move_mapping(old_addr, old_len, new_len, new_addr,
+                        (flags & MREMAP_DONTUNMAP) ? OldRange::keep : OldRange::unmap);
+}
+
+Result<u64> AddressSpace::move_mapping(u64 old_addr, u64 old_len, u64 new_len, u64 new_addr,
+                                       OldRange old) {
+    const Region* r = m_regions.find(old_addr);
+    JVMOS_ASSERT(r != nullptr);
+    Region moved = *r;
+    moved.file_offset = r->file_offset + (old_addr - r->start);
+    moved.start = new_addr;
+    moved.end = new_addr + new_len;
+    TRY(m_regions.insert(moved));
+    TlbBatch batch;
+    Result<void> m = m_page_table.move_range(old_addr, new_addr, old_len, batch);
+    flush(batch);
+    if (m.is_error()) {
+        NothingRemoved nothing;
+        (void)m_regions.remove_range(moved.start, moved.end, nothing);
+        return m.error();
+    }
+    add_backing_refs(moved, new_len / PAGE_SIZE);
+    if (old == OldRange::unmap) {
+        FilePagesRemoved sink(m_files);
+        // The pages are gone already; an array that cannot grow for a split leaves the old
+        // range mapped but empty (it reads as new memory), which is all that can go wrong.
+        (void)m_regions.remove_range(old_addr, old_addr + old_len, sink);
+    }
+    return new_addr;
+}
+
+Result<void> AddressSpace::sync(u64 addr, u64 len) {
+    return write_back(addr, addr + len, DirtyBits::clear);
+}
+
+void AddressSpace::sync_all() { (void)write_back(0, JVMOS_USER_TOP, DirtyBits::keep); }
+
+Result<void> AddressSpace::write_back(u64 start, u64 end, DirtyBits mode) {
+    Errno first_error = Errno::none;
+    u64 at = start;
+    while (at < end) {
+        // Looked up afresh each time: a write-back blocks on the shipper, and other threads
+        // may change the regions meanwhile.
+        const usize i = m_regions.first_ending_after(at);
+        if (i == m_regions.count() || m_regions.at(i).start >= end) {
+            if (mode == DirtyBits::clear && first_error == Errno::none)
+                first_error = Errno::ENOMEM; // msync: the tail of the range is unmapped
+            break;
+        }
+        const Region r = m_regions.at(i);
+        if (r.start > at && mode == DirtyBits::clear && first_error == Errno::none)
+            first_error = Errno::ENOMEM; // a hole before this region
+        const u64 lo = r.start > at ? r.start : at;
+        const u64 hi = r.end < end ? r.end : end;
+        if (r.kind == RegionKind::File && (r.flags & LINUX_MAP_SHARED)) {
+            Result<void> w = write_back_region(r, lo, hi, mode);
+            if (w.is_error() && first_error == Errno::none) first_error = w.error();
+        }
+        at = hi;
+    }
+    if (first_error != Errno::none) return first_error;
+    return {};
+}
+
+Result<void> AddressSpace::write_back_region(const Region& r, u64 start, u64 end,
+                                             DirtyBits mode) {
+    if (!m_files) return {};
+    u64 vas[WRITE_BACK_PAGES];
+    TlbBatch batch;
+    usize n = m_page_table.take_dirty(start, end, vas, WRITE_BACK_PAGES, mode, batch);
+    flush(batch);
+    if (n == 0) return {};
+    // The file stays alive while this thread blocks even if another unmaps the region.
+    m_files->pages_added(r.file_id, 1);
+    // Whether `va` still maps the same file page as when the write-back started: a shipped
+    // write blocks, and other threads may unmap or replace the mapping meanwhile.
+    auto same_mapping = [&](u64 va) {
+        const Region* now = m_regions.find(va);
+        return now && now->kind == RegionKind::File && now->file_id == r.file_id &&
+               (now->flags & LINUX_MAP_SHARED) &&
+               now->file_offset + (va - now->start) == r.file_offset + (va - r.start);
+    };
+    auto* buf = static_cast<u8*>(m_heap.allocate(WRITE_BACK_PAGES * PAGE_SIZE, PAGE_SIZE));
+    Result<u64> size = buf ? m_files->size(r.file_id) : Result<u64>(Errno::ENOMEM);
+    Errno error = size.is_error() ? size.error() : Errno::none;
+    while (n > 0 && error == Errno::none) {
+        // Runs of consecutive dirty pages, one shipped write each, clipped at the end of the
+        // file (the part of the last page beyond it is not written, as on Linux).
+        for (usize i = 0; i < n && error == Errno::none;) {
+            usize run = 1;
+            while (i + run < n && vas[i + run] == vas[i] + run * PAGE_SIZE) run++;
+            const u64 offset = r.file_offset + (vas[i] - r.start);
+            usize len = 0;
+            for (usize k = 0; k < run; k++) {
+                const Lookup l = m_page_table.lookup(vas[i + k]);
+                if (!l.pte || !same_mapping(vas[i + k])) break; // unmapped meanwhile
+                memcpy(buf + k * PAGE_SIZE, m_phys.to_virt(l.gpa_of_va), PAGE_SIZE);
+                len += PAGE_SIZE;
+            }
+            if (offset < size.value() && len > 0) {
+                if (len > size.value() - offset) len = usize(size.value() - offset);
+                Result<void> w = m_files->write(r.file_id, offset, buf, len);
+                if (w.is_error()) error = w.error();
+            }
+            i += run;
+        }
+        if (n < WRITE_BACK_PAGES) break;
+        const u64 next = vas[n - 1] + PAGE_SIZE;
+        if (next >= end || !same_mapping(next)) break;
+        n = m_page_table.take_dirty(next, end, vas, WRITE_BACK_PAGES, mode, batch);
+        flush(batch);
+    }
+    if (buf) m_heap.deallocate(buf, WRITE_BACK_PAGES * PAGE_SIZE);
+    m_files->pages_removed(r.file_id, 1);
+    if (error != Errno::none) return error;
+    return {};
 }
 
 } // namespace jvmos::mm

@@ -9,6 +9,7 @@
 #include "base/allocator.h"
 #include "jvmos/abi/abi.h"
 #include "base/result.h"
+#include "mm/memory_object.h"
 #include "mm/page_table.h"
 #include "mm/phys.h"
 #include "mm/regions.h"
@@ -29,12 +30,19 @@ inline constexpr u64 MMAP_MIN_ADDR = 0x10000;
 // Where a static-PIE program is placed (Linux's ELF_ET_DYN_BASE without randomisation).
 inline constexpr u64 PIE_BASE = 0x555555554000;
 
-// Where file-backed regions get their bytes (implemented by the kernel's file layer, which ships
-// the reads). `file_id` is what map_file() was given.
+// Where file-backed regions get their bytes, and where shared writable ones write them back
+// (implemented by the kernel's file layer, which ships the calls). `file_id` is what map_file()
+// was given.
 class FileBacking {
 public:
     // Reads up to `len` bytes at `offset` into `dst`; returns the count (short at end of file).
     virtual Result<usize> read(u64 file_id, u64 offset, u8* dst, usize len) = 0;
+    // Writes `len` bytes from `src` at `offset` (write-back of dirty shared pages).
+    virtual Result<void> write(u64 file_id, u64 offset, const u8* src, usize len) = 0;
+    // The file's size now (write-back stops at the end of the file, as Linux's does).
+    virtual Result<u64> size(u64 file_id) = 0;
+    // `pages` pages of mappings now read from the file (each holds a reference to it).
+    virtual void pages_added(u64 file_id, u64 pages) = 0;
     // `pages` pages of the file's mappings were unmapped (for reference counting).
     virtual void pages_removed(u64 file_id, u64 pages) = 0;
 
@@ -59,15 +67,46 @@ public:
     Result<u64> map_anonymous(u64 addr, u64 len, u32 prot, u32 flags,
                               RegionKind kind = RegionKind::Anonymous);
     // mmap of a file: like map_anonymous, but pages are read from `file_id` at `offset` when
-    // first touched (fault-around window at a time). Private semantics: writes stay in memory.
+    // first touched (fault-around window at a time), and the mapping holds page references on
+    // the file (FileBacking::pages_added). MAP_PRIVATE: writes stay in memory. MAP_SHARED:
+    // pages written by the program are written back to the file by sync(), unmap() and
+    // sync_all(); a page keeps what the file held when it was first touched.
     Result<u64> map_file(u64 addr, u64 len, u32 prot, u32 flags, u64 file_id, u64 offset);
     void set_file_backing(FileBacking* backing) { m_files = backing; }
+    // mmap of a memory object (a memfd) at byte `offset` (page-aligned). MAP_SHARED maps its
+    // frames, so every shared mapping of a page sees the same bytes; MAP_PRIVATE maps them
+    // read-only until the program writes a page, which then gets its own copy. Takes the
+    // mapping's page references on the object. Access beyond the object's size is SIGBUS.
+    Result<u64> map_object(u64 addr, u64 len, u32 prot, u32 flags, MemoryObject& object,
+                           u64 offset);
+    // Removes every mapping of the object's pages [first, end) from the page table (the TLB
+    // is flushed on return), so that they can be freed or are read anew. Pages that a private
+    // mapping copied on write go too with PrivateCopies::drop (truncate), stay with ::keep
+    // (punching a hole), as on Linux.
+    enum class PrivateCopies : u8 { keep, drop };
+    void unmap_object_pages(MemoryObject& object, u64 first, u64 end, PrivateCopies copies);
+    // Whether a MAP_SHARED mapping of the object allows writing (F_SEAL_WRITE's EBUSY check).
+    bool object_mapped_writable(const MemoryObject& object) const;
 
-    // munmap of [addr, addr + len): pages freed, TLB flushed.
+    // munmap of [addr, addr + len): shared file pages written back, pages freed, TLB flushed.
     Result<void> unmap(u64 addr, u64 len);
+    // mremap with Linux semantics (the syscall layer validated flags, alignment and lengths:
+    // old_addr page-aligned, lengths page-aligned, new_len non-zero, new_addr page-aligned and
+    // in range with MREMAP_FIXED). Pages move as page-table entries, never as copies. Returns
+    // the new address: EFAULT if [old_addr, old_addr + old_len) is not inside one mapping,
+    // ENOMEM if it cannot grow in place without MREMAP_MAYMOVE or no space is free, EINVAL if
+    // the ranges overlap with MREMAP_FIXED.
+    Result<u64> remap(u64 old_addr, u64 old_len, u64 new_len, u32 flags, u64 new_addr);
     // madvise(MADV_DONTNEED): drops the pages of [addr, addr + len) so that the next access
-    // sees zeros (anonymous memory) or the file again; the regions stay.
+    // sees zeros (anonymous memory) or the file or memory object again (shared file pages are
+    // written back first); the regions stay.
     Result<void> discard(u64 addr, u64 len);
+    // msync: writes the dirty pages of the MAP_SHARED file mappings in [addr, addr + len) back
+    // to their files. ENOMEM if part of the range is unmapped (the rest is written anyway);
+    // the first write-back error otherwise (EIO...).
+    Result<void> sync(u64 addr, u64 len);
+    // Writes back every MAP_SHARED file mapping's dirty pages (process exit).
+    void sync_all();
     // mincore: one byte per page, 1 if the page is mapped in. ENOMEM if part is unmapped.
     Result<void> residency(u64 addr, u64 len, u8* out);
 
@@ -117,6 +156,22 @@ private:
                            u64 file_offset);
     // A copy of the region: the read blocks, and the region array may change meanwhile.
     FaultOutcome fault_file(const Region r, u64 page, u64 flags);
+    FaultOutcome fault_object(const Region& r, u64 page, Access access, u64 flags);
+    // A write to a copy-on-write page of a private memory-object mapping: the page gets its
+    // own frame.
+    FaultOutcome break_cow(const Region& r, u64 page, const Lookup& l);
+    // A mapping of [start, start + pages * 4 KiB) with the same backing now exists or went away:
+    // counts its page references on the file or memory object behind it.
+    void add_backing_refs(const Region& r, u64 pages);
+    // remap(): moves the pages of [old_addr, old_addr + old_len) to new_addr and gives the new
+    // mapping new_len bytes; the old range is unmapped, or kept empty (MREMAP_DONTUNMAP).
+    enum class OldRange : u8 { unmap, keep };
+    Result<u64> move_mapping(u64 old_addr, u64 old_len, u64 new_len, u64 new_addr, OldRange old);
+    // Writes back the dirty pages of MAP_SHARED file mappings in [start, end). With
+    // DirtyBits::clear the pages stay mapped and are clean afterwards; ::keep is for pages about
+    // to be unmapped. ENOMEM if some page of the range has no region.
+    Result<void> write_back(u64 start, u64 end, DirtyBits mode);
+    Result<void> write_back_region(const Region& r, u64 start, u64 end, DirtyBits mode);
 
     PhysMem& m_phys;
     Allocator& m_heap;

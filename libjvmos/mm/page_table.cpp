@@ -288,8 +288,9 @@ bool PageTable::unmap_in(u64* tbl, int level, u64 base, u64 start, u64 last, Tlb
                 batch.add(entry_va, size);
                 flushed = true;
             }
-            sink.release(v & (size == PageSize::Small4K ? PTE_ADDR_MASK : PTE_LARGE_ADDR_MASK),
-                         size);
+            if (!(v & PTE_BORROWED))
+                sink.release(v & (size == PageSize::Small4K ? PTE_ADDR_MASK : PTE_LARGE_ADDR_MASK),
+                             size);
             continue;
         }
 
@@ -340,7 +341,8 @@ void PageTable::protect_in(u64* tbl, int level, u64 base, u64 start, u64 last, u
 
         if (level == LEVEL_PT || (level == LEVEL_PD && (v & PTE_HUGE))) {
             JVMOS_ASSERT(start <= entry_va && entry_last <= last);
-            const u64 nv = (v & ~clear_bits) | set_bits;
+            u64 nv = (v & ~clear_bits) | set_bits;
+            if (v & PTE_COW) nv &= ~PTE_WRITE; // a write must copy the page first
             if (nv == v) continue;
             // A zero entry would read as empty and lose the frame.
             if (nv == 0)
@@ -378,6 +380,138 @@ Result<void> PageTable::protect_range(u64 start, u64 end, u64 set_bits, u64 clea
     TRY(split_if_straddled(end, batch));
     protect_in(table(m_root), LEVEL_PML4, 0, start, last, set_bits, clear_bits, batch);
     return {};
+}
+
+template <typename Fn>
+void PageTable::for_each_leaf(u64* tbl, int level, u64 base, u64 start, u64 last, Fn& fn) const {
+    const u64 span = span_of(level);
+    for (usize i = index_of(start, level); i <= index_of(last, level); ++i) {
+        u64* entry = &tbl[i];
+        const u64 v = load(entry);
+        if (v == 0) continue;
+        const u64 entry_va = canonical(base + i * span);
+        const u64 entry_last = entry_va + span - 1;
+        if (level == LEVEL_PT || (level == LEVEL_PD && (v & PTE_HUGE))) {
+            fn(entry_va, entry, level);
+            continue;
+        }
+        for_each_leaf(table(v & PTE_ADDR_MASK), level - 1, entry_va,
+                      start > entry_va ? start : entry_va, last < entry_last ? last : entry_last,
+                      fn);
+    }
+}
+
+Result<u64*> PageTable::make_pde(u64 va) {
+    u64* pml4 = table(m_root);
+    u64* pdpt = TRY(child_table(&pml4[index_of(va, LEVEL_PML4)], LEVEL_PML4, va, Create::yes));
+    u64* pd = TRY(child_table(&pdpt[index_of(va, LEVEL_PDPT)], LEVEL_PDPT, va, Create::yes));
+    return &pd[index_of(va, LEVEL_PD)];
+}
+
+namespace {
+// The sink of an unmap that can only find empty tables.
+class NoLeaves final : public FrameSink {
+public:
+    void release(u64 gpa, PageSize) override {
+        assertion_failed("no leaf left in a moved range", __FILE__, __LINE__, gpa, 0);
+    }
+};
+} // namespace
+
+Result<void> PageTable::move_range(u64 from, u64 to, u64 len, TlbBatch& batch) {
+    JVMOS_ASSERT(is_aligned(from, PAGE_SIZE) && is_aligned(to, PAGE_SIZE) &&
+                 is_aligned(len, PAGE_SIZE));
+    if (len == 0) return {};
+    const u64 last = from + len - 1;
+    JVMOS_ASSERT(is_user_half(from) && is_user_half(last) && is_user_half(to) &&
+                 is_user_half(to + len - 1));
+    JVMOS_ASSERT(to + len <= from || last < to);
+    u64* root = table(m_root);
+    TRY(split_if_straddled(from, batch));
+    TRY(split_if_straddled(from + len, batch));
+    // A 2 MiB page can only move whole to a 2 MiB-aligned destination.
+    const bool whole_large = ((from ^ to) & (LARGE_PAGE_SIZE - 1)) == 0;
+    Errno failure = Errno::none;
+    if (!whole_large) {
+        auto split = [&](u64 va, u64* entry, int level) {
+            if (level == LEVEL_PD && failure == Errno::none) {
+                Result<void> r = split_large(entry, va, batch);
+                if (r.is_error()) failure = r.error();
+            }
+        };
+        for_each_leaf(root, LEVEL_PML4, 0, from, last, split);
+        if (failure != Errno::none) return failure;
+    }
+    // Every destination table first, so that the move itself cannot fail halfway.
+    auto prepare = [&](u64 va, u64*, int level) {
+        if (failure != Errno::none) return;
+        const u64 dst = to + (va - from);
+        if (level == LEVEL_PD) {
+            Result<u64*> pde = make_pde(dst);
+            if (pde.is_error()) {
+                failure = pde.error();
+                return;
+            }
+            const u64 old = load(pde.value());
+            if (old && ((old & PTE_HUGE) || !table_is_empty(table(old & PTE_ADDR_MASK))))
+                assertion_failed("move destination is empty", __FILE__, __LINE__, old, dst);
+        } else if (leaf_slot(dst, Create::yes) == nullptr) {
+            failure = Errno::ENOMEM;
+        }
+    };
+    for_each_leaf(root, LEVEL_PML4, 0, from, last, prepare);
+    if (failure != Errno::none) return failure;
+    auto move = [&](u64 va, u64* entry, int level) {
+        const u64 v = load(entry);
+        const u64 dst = to + (va - from);
+        // No TLB has translated the new address through this entry yet: it arrives with its
+        // accessed bit clear, so that moving or unmapping it again before any access needs no
+        // invalidation (each is a trap to the hypervisor on kvm_pvm).
+        const u64 moved = v & ~PTE_ACCESSED;
+        store(entry, 0);
+        if (level == LEVEL_PD) {
+            if (was_cached(v)) batch.add(va, PageSize::Large2M);
+            u64* pde = find_pde(dst);
+            const u64 old = load(pde);
+            store(pde, moved);
+            if (old) {
+                // An empty table left by an earlier unmap: the MMU may cache the link to it.
+                batch.add(dst, PageSize::Large2M);
+                batch.defer_table_free(old & PTE_ADDR_MASK, m_phys);
+            }
+        } else {
+            if (was_cached(v)) batch.add(va, PageSize::Small4K);
+            u64* slot = leaf_slot(dst, Create::no);
+            JVMOS_ASSERT(slot != nullptr && load(slot) == 0);
+            store(slot, moved);
+        }
+        if (v & PTE_PRESENT) batch.note_new_mapping();
+    };
+    for_each_leaf(root, LEVEL_PML4, 0, from, last, move);
+    // The source's tables, now empty, go as an unmap of the range would free them.
+    NoLeaves no_leaves;
+    unmap_in(root, LEVEL_PML4, 0, from, last, batch, no_leaves);
+    return {};
+}
+
+usize PageTable::take_dirty(u64 start, u64 end, u64* vas, usize max, DirtyBits mode,
+                            TlbBatch& batch) {
+    JVMOS_ASSERT(is_aligned(start, PAGE_SIZE) && is_aligned(end, PAGE_SIZE) && start <= end);
+    if (start == end || max == 0) return 0;
+    JVMOS_ASSERT(is_user_half(start) && is_user_half(end - 1));
+    usize n = 0;
+    auto find = [&](u64 va, u64* entry, int level) {
+        if (n == max || level != LEVEL_PT) return;
+        if (!(load(entry) & PTE_DIRTY)) return;
+        if (mode == DirtyBits::clear) {
+            // Atomically: another vCPU's MMU may be setting the accessed bit meanwhile.
+            __atomic_fetch_and(entry, ~PTE_DIRTY, __ATOMIC_ACQ_REL);
+            batch.add(va, PageSize::Small4K);
+        }
+        vas[n++] = va;
+    };
+    for_each_leaf(table(m_root), LEVEL_PML4, 0, start, end - 1, find);
+    return n;
 }
 
 u64* PageTable::leaf_slot(u64 va, Create create) {

@@ -27,6 +27,12 @@ inline constexpr u64 PTE_DIRTY = 1ull << 6;
 inline constexpr u64 PTE_HUGE = 1ull << 7; // PS in a PDE (2 MiB leaf); in a 4 KiB PTE it is PAT
 inline constexpr u64 PTE_GLOBAL = 1ull << 8;
 inline constexpr u64 PTE_SOFTWARE_MASK = 7ull << 9; // ignored by the MMU; PageTable keeps them
+// Software bits (leaves only). BORROWED: the frame belongs to a memory object (a memfd), not to
+// the mapping, so unmap_range() removes the leaf without handing the frame to its sink. COW: a
+// read-only view of a memory object's frame in a private mapping; a write must copy the page
+// first, so protect_range() never adds PTE_WRITE to it. COW leaves are also BORROWED.
+inline constexpr u64 PTE_BORROWED = 1ull << 9;
+inline constexpr u64 PTE_COW = 1ull << 10;
 inline constexpr u64 PTE_PAT_LARGE = 1ull << 12;    // PAT in a 2 MiB leaf
 inline constexpr u64 PTE_NX = 1ull << 63;
 inline constexpr u64 PTE_ADDR_MASK = 0x000ffffffffff000ull;
@@ -43,6 +49,9 @@ constexpr u64 page_bytes(PageSize size) {
 
 // Whether leaf_slot() may allocate missing tables.
 enum class Create : u8 { no, yes };
+
+// What take_dirty() does to the dirty bits it reports.
+enum class DirtyBits : u8 { keep, clear };
 
 struct PageTableOptions {
     // The root is 8 KiB-aligned and root + 0x1000 is a second PML4 (the paravirtual backend's
@@ -110,8 +119,9 @@ private:
     usize m_table_count = 0;
 };
 
-// Receives the frames of the leaves unmap_range() removes. Free them (or drop a reference) only
-// after the TLB flush: until then another vCPU may still write through a stale translation.
+// Receives the frames of the leaves unmap_range() removes (except PTE_BORROWED ones). Free them
+// (or drop a reference) only after the TLB flush: until then another vCPU may still write
+// through a stale translation.
 class FrameSink {
 public:
     // `gpa` is the first byte of the removed page of `size`.
@@ -163,9 +173,25 @@ public:
     Result<void> unmap_range(u64 start, u64 end, TlbBatch& batch, FrameSink& sink);
 
     // For every mapped leaf in [start, end): entry = (entry & ~clear_bits) | set_bits, where both
-    // masks are within PTE_PROTECTION_MASK and disjoint. Empty entries stay empty. 2 MiB pages
-    // that straddle an end are split first (ENOMEM if that fails, before any change).
+    // masks are within PTE_PROTECTION_MASK and disjoint (PTE_COW leaves never gain PTE_WRITE).
+    // Empty entries stay empty. 2 MiB pages that straddle an end are split first (ENOMEM if that
+    // fails, before any change).
     Result<void> protect_range(u64 start, u64 end, u64 set_bits, u64 clear_bits, TlbBatch& batch);
+
+    // mremap's page move: every leaf of [from, from + len) moves to the same offset in
+    // [to, to + len), unchanged but for its accessed bit, which it loses (page-aligned, user
+    // half, disjoint; nothing may be mapped in the destination). 2 MiB pages move whole when
+    // from and to agree modulo 2 MiB and the page lies inside the range, and are split
+    // otherwise. Tables the source no longer needs are freed as unmap_range() frees them.
+    // ENOMEM if a split or a destination table cannot get a frame; nothing has moved then
+    // (splits and empty tables may remain, which change no translation).
+    Result<void> move_range(u64 from, u64 to, u64 len, TlbBatch& batch);
+
+    // Finds the first `max` 4 KiB leaves of [start, end) (page-aligned, user half) that have
+    // PTE_DIRTY, storing their addresses in `vas` in address order; returns how many. With
+    // DirtyBits::clear the bit is cleared and the invalidations go to the batch: flush it before
+    // reading the pages, so that a later write sets the bit again. 2 MiB leaves are skipped.
+    usize take_dirty(u64 start, u64 end, u64* vas, usize max, DirtyBits mode, TlbBatch& batch);
 
     // The 4 KiB-level PTE for `va`, creating missing tables if create == Create::yes. nullptr if
     // a table is missing (Create::no), cannot be allocated, or va lies in a 2 MiB page. Writing
@@ -185,6 +211,11 @@ private:
                   FrameSink& sink);
     void protect_in(u64* tbl, int level, u64 base, u64 start, u64 last, u64 set_bits,
                     u64 clear_bits, TlbBatch& batch);
+    // Calls fn(va, entry, level) for every non-zero leaf of [start, last] under `tbl`.
+    template <typename Fn> void for_each_leaf(u64* tbl, int level, u64 base, u64 start, u64 last,
+                                              Fn& fn) const;
+    // The PD entry covering `va`, creating the PDPT and PD on the way. ENOMEM.
+    Result<u64*> make_pde(u64 va);
 
     PhysMem& m_phys;
     u64 m_root;

@@ -21,8 +21,12 @@ inline constexpr u32 LINUX_MAP_ANONYMOUS = 0x20;
 inline constexpr u32 LINUX_MAP_GROWSDOWN = 0x100;
 inline constexpr u32 LINUX_MAP_NORESERVE = 0x4000;
 inline constexpr u32 LINUX_MAP_STACK = 0x20000;
+// Not a Linux flag: a MAP_SHARED file mapping whose file is not open for writing, to which
+// mprotect may not add PROT_WRITE (Linux's missing VM_MAYWRITE). Bit 31 is unused by mmap.
+inline constexpr u32 REGION_NO_WRITE = 0x80000000;
 
-enum class RegionKind : u8 { Anonymous, File, Brk, Stack, Image };
+// Shmem: the pages of a MemoryObject (a memfd); file_id is the MemoryObject*.
+enum class RegionKind : u8 { Anonymous, File, Brk, Stack, Image, Shmem };
 
 // One mapping: [start, end), page-aligned, start < end.
 struct Region {

@@ -7,6 +7,7 @@
 #include "kernel/boot.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "kernel/stats.h"
 #include "kernel/time.h"
 #include "sched/smp.h"
 
@@ -105,6 +106,7 @@ void arm_timer() {
     // Re-arming for a later deadline than the armed one is not needed: the earlier interrupt
     // re-arms. Only an earlier deadline (or disarming when nothing waits) is written.
     if (tsc && cpu.armed_tsc && cpu.armed_tsc <= tsc && cpu.armed_tsc > arch::rdtsc()) return;
+    stats::count_trap(JVMOS_STATS_TRAP_TIMER_WRITE);
     arch::wrmsr(arch::MSR_TSC_DEADLINE, tsc);
     cpu.armed_tsc = tsc;
 }
@@ -162,6 +164,7 @@ void switch_to(CpuSched& cpu, Thread* prev, Thread* next) {
     }
     if (!next->idle) next->run_start_tsc = now_tsc;
     if (next == prev) return;
+    if (!next->idle) stats::count_context_switch();
     if (prev->state == ThreadState::Dead) g_dead_cpu_tsc += prev->cpu_tsc;
     if (prev->state != ThreadState::Dead && !prev->idle) arch::xsave(prev->xsave_area);
     cpu.current = next;
@@ -197,8 +200,10 @@ void schedule() {
         cpu.idling = true;
         smp::unlock();
         // Interrupts taken while halted take the lock themselves (trap.cpp).
+        const u64 halted = stats::timestamp();
         arch::backend().wait_for_interrupt();
         arch::backend().irq_disable();
+        stats::idle_end(halted);
         cpu.idling = false;
         smp::lock();
         if (cpu.armed_tsc && arch::rdtsc() >= cpu.armed_tsc) cpu.armed_tsc = 0;
@@ -442,5 +447,4 @@ void maybe_preempt() {
 }
 
 } // namespace jvmos::sched
-
 

@@ -52,6 +52,19 @@ struct Thread {
     bool has_saved_mask;
     i32 pending_code[64];
     i32 pending_pid[64];
+    u64 pending_value[64];  // si_value of rt_sigqueueinfo (sigqueue(3)), else 0
+    // rt_sigtimedwait: the signals it waits for (Linux's real_blocked). Blocked, yet they wake
+    // it and are never dropped as ignored.
+    u64 sigwait_set;
+    // restart_syscall(2): how to resume the call that last ended with ERESTART_RESTARTBLOCK
+    // (Linux's restart_block). Owned by signal/ and shim/; kind 0 = nothing (EINTR).
+    struct {
+        u32 kind;
+        u32 val;
+        i64 deadline;       // monotonic ns
+        u64 addr;
+        u64 addr2;
+    } restart;
     // CPU time: accumulated while switched out, plus the current stretch while running.
     u64 cpu_tsc;
     u64 run_start_tsc;

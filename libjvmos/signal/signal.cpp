@@ -13,7 +13,8 @@ namespace {
 
 constexpr u64 SIG_DFL = 0, SIG_IGN = 1;
 constexpr u64 SA_NODEFER = 0x40000000, SA_RESETHAND = 0x80000000, SA_ONSTACK = 0x08000000;
-constexpr u64 SA_RESTORER = 0x04000000;
+constexpr u64 SA_RESTORER = 0x04000000, SA_RESTART = 0x10000000;
+constexpr u64 NR_RESTART_SYSCALL = 219;
 constexpr u32 SS_ONSTACK = 1, SS_DISABLE = 2;
 constexpr u64 UC_FP_XSTATE = 1, UC_SIGCONTEXT_SS = 2, UC_STRICT_RESTORE_SS = 4;
 constexpr u32 FP_XSTATE_MAGIC1 = 0x46505853, FP_XSTATE_MAGIC2 = 0x46505845;
@@ -58,6 +59,7 @@ struct Siginfo {
         struct {
             i32 pid;
             u32 uid;
+            u64 value; // si_value (rt_sigqueueinfo)
         } kill;
         u8 bytes[112];
     } fields;
@@ -101,6 +103,75 @@ void* init_fpu_area() {
         arch::xsave_init_area(area);
     }
     return area;
+}
+
+// siginfo_t as the program sees it.
+Siginfo to_siginfo(const SigInfo& info) {
+    const int sig = info.signo;
+    Siginfo out{};
+    out.si_signo = sig;
+    out.si_code = info.code;
+    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP) {
+        out.fields.addr = info.addr;
+    } else {
+        out.fields.kill.pid = info.pid;
+        out.fields.kill.uid = info.uid;
+        out.fields.kill.value = info.value;
+    }
+    return out;
+}
+
+// What a syscall on its way out asks for if a signal interrupted it (frame.rax holds its
+// return value): Linux's ERESTART* codes.
+enum class Restart : u8 { None, Sys, NoIntr, NoHand, Block };
+
+Restart restart_request(const arch::TrapFrame& frame, i64 syscall_nr) {
+    if (syscall_nr < 0) return Restart::None;
+    switch (-i64(frame.rax)) {
+    case i64(Errno::ERESTARTSYS): return Restart::Sys;
+    case i64(Errno::ERESTARTNOINTR): return Restart::NoIntr;
+    case i64(Errno::ERESTARTNOHAND): return Restart::NoHand;
+    case i64(Errno::ERESTART_RESTARTBLOCK): return Restart::Block;
+    default: return Restart::None;
+    }
+}
+
+// Re-executes the `syscall` instruction (2 bytes) with RAX = `nr`; the other argument
+// registers still hold the call's arguments.
+void rewind_syscall(arch::TrapFrame& frame, u64 nr) {
+    frame.rax = nr;
+    frame.rip -= 2;
+}
+
+// A handler is about to run (Linux's handle_signal): the call fails with EINTR unless it is
+// one that SA_RESTART (or nothing) restarts.
+void restart_for_handler(arch::TrapFrame& frame, Restart r, const kernel::SigAction& act, i64 nr) {
+    switch (r) {
+    case Restart::None: return;
+    case Restart::NoHand:
+    case Restart::Block: frame.rax = u64(-i64(Errno::EINTR)); return;
+    case Restart::Sys:
+        if (!(act.flags & SA_RESTART)) {
+            frame.rax = u64(-i64(Errno::EINTR));
+            return;
+        }
+        [[fallthrough]];
+    case Restart::NoIntr: rewind_syscall(frame, u64(nr)); return;
+    }
+}
+
+// No handler ran (the signal was ignored, or none is pending): every interrupted call
+// restarts; ERESTART_RESTARTBLOCK ones through restart_syscall(2).
+void restart_without_handler(arch::TrapFrame& frame, Restart r, i64 nr) {
+    if (r == Restart::None) return;
+    rewind_syscall(frame, r == Restart::Block ? NR_RESTART_SYSCALL : u64(nr));
+}
+
+bool ignored(int sig) {
+    const kernel::SigAction& act = kernel::current_process().actions[sig];
+    if (sig == SIGKILL) return false;
+    return act.handler == SIG_IGN ||
+           (act.handler == SIG_DFL && default_action(sig) == Default::Ignore);
 }
 
 [[noreturn]] void die_of(int sig, const arch::TrapFrame* frame, u64 addr) {
@@ -167,14 +238,7 @@ bool setup_frame(arch::TrapFrame& frame, int sig, const SigInfo& info,
     sc.cr2 = (exception && frame.vector == 14) ? info.addr : 0;
     sc.fpstate = fp;
     f.uc.uc_sigmask = return_mask;
-    f.info.si_signo = sig;
-    f.info.si_code = info.code;
-    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP) {
-        f.info.fields.addr = info.addr;
-    } else {
-        f.info.fields.kill.pid = info.pid;
-        f.info.fields.kill.uid = info.uid;
-    }
+    f.info = to_siginfo(info);
     if (as.copy_to_user(frame_addr, &f, sizeof f).is_error()) return false;
 
     // Enter the handler like a call: handler(sig, &info, &uc), fresh FPU state.
@@ -195,22 +259,30 @@ bool setup_frame(arch::TrapFrame& frame, int sig, const SigInfo& info,
     return true;
 }
 
-// Delivers `sig` now: handler, ignore, or the default action.
-void deliver(arch::TrapFrame& frame, int sig, const SigInfo& info) {
+// Delivers `sig` now: handler, ignore, or the default action. True if a handler frame was
+// set up (after applying `restart` for the interrupted syscall `nr`).
+bool deliver(arch::TrapFrame& frame, int sig, const SigInfo& info, Restart restart, i64 nr) {
     kernel::SigAction& act = kernel::current_process().actions[sig];
-    if (sig != SIGKILL && act.handler == SIG_IGN) return;
+    if (sig != SIGKILL && act.handler == SIG_IGN) return false;
     if (sig == SIGKILL || act.handler == SIG_DFL) {
-        if (default_action(sig) == Default::Ignore) return;
+        if (default_action(sig) == Default::Ignore) return false;
         die_of(sig, frame.vector < 32 ? &frame : nullptr, info.addr);
     }
+    // The frame the handler's return restores holds the restart decision.
+    restart_for_handler(frame, restart, act, nr);
     if (!setup_frame(frame, sig, info, act)) die_of(SIGSEGV, &frame, frame.rsp);
+    return true;
 }
 
 void queue(kernel::Thread* t, const SigInfo& info) {
     const int sig = info.signo;
+    // Linux drops a signal that is ignored and not blocked (nor waited for) at once: it never
+    // interrupts a blocking call.
+    if (!((t->signal_mask | t->sigwait_set) & bit(sig)) && ignored(sig)) return;
     t->pending_signals |= bit(sig);
     t->pending_code[sig - 1] = info.code;
     t->pending_pid[sig - 1] = info.pid;
+    t->pending_value[sig - 1] = info.value;
     if (!(t->signal_mask & bit(sig)) || sig == SIGKILL) {
         sched::interrupt(t);
         sched::kick(t); // running on another vCPU: it delivers the signal on its way back
@@ -252,27 +324,68 @@ Result<void> send_to_process(const SigInfo& info) {
     return {};
 }
 
-bool deliver_pending(arch::TrapFrame& frame) {
+bool deliver_pending(arch::TrapFrame& frame, i64 syscall_nr) {
     kernel::Thread& t = kernel::current_thread();
-    const u64 ready = t.pending_signals & (~t.signal_mask | UNBLOCKABLE);
-    if (!ready) {
-        if (t.has_saved_mask) { // a sigsuspend ended without a handler: its mask ends too
-            t.signal_mask = t.saved_mask;
-            t.has_saved_mask = false;
-        }
-        return false;
-    }
-    const int sig = __builtin_ctzll(ready) + 1;
-    t.pending_signals &= ~bit(sig);
-    SigInfo info{sig, t.pending_code[sig - 1], 0, t.pending_pid[sig - 1],
-                 kernel::current_process().uid};
+    const Restart restart = restart_request(frame, syscall_nr);
     const u64 rip = frame.rip, rsp = frame.rsp;
-    deliver(frame, sig, info);
-    if (t.has_saved_mask) { // ignored: no handler frame took the saved mask
+    bool handled = false;
+    // Ignored signals are discarded and the next one is looked at, as Linux's get_signal does.
+    while (!handled) {
+        const u64 ready = t.pending_signals & (~t.signal_mask | UNBLOCKABLE);
+        if (!ready) break;
+        const int sig = __builtin_ctzll(ready) + 1;
+        t.pending_signals &= ~bit(sig);
+        SigInfo info{sig, t.pending_code[sig - 1], 0, t.pending_pid[sig - 1],
+                     kernel::current_process().uid, t.pending_value[sig - 1]};
+        handled = deliver(frame, sig, info, restart, syscall_nr);
+    }
+    if (!handled) restart_without_handler(frame, restart, syscall_nr);
+    if (t.has_saved_mask) { // a sigsuspend ended without a handler taking the saved mask
         t.signal_mask = t.saved_mask;
         t.has_saved_mask = false;
     }
     return frame.rip != rip || frame.rsp != rsp;
+}
+
+static int take_waited(u64 set, SigInfo& out) {
+    kernel::Thread& t = kernel::current_thread();
+    const u64 ready = t.pending_signals & set & ~UNBLOCKABLE;
+    if (!ready) return 0;
+    const int sig = __builtin_ctzll(ready) + 1;
+    t.pending_signals &= ~bit(sig);
+    out = SigInfo{sig, t.pending_code[sig - 1], 0, t.pending_pid[sig - 1],
+                  kernel::current_process().uid, t.pending_value[sig - 1]};
+    return sig;
+}
+
+Result<int> wait_for(u64 set, i64 deadline_ns, SigInfo& out) {
+    kernel::Thread& t = kernel::current_thread();
+    set &= ~UNBLOCKABLE;
+    if (const int sig = take_waited(set, out)) return sig;
+    if (deadline_ns < 0) return Errno::EAGAIN;
+    // As Linux: the waited-for signals are unblocked for the wait (so that sending one wakes
+    // this thread), and the old mask is back before the call returns.
+    const u64 old_mask = t.signal_mask;
+    t.sigwait_set = set;
+    t.signal_mask &= ~set;
+    sched::WakeReason why = sched::WakeReason::Woken;
+    while (!(t.pending_signals & ~t.signal_mask) && why != sched::WakeReason::TimedOut)
+        why = sched::block_interruptible(deadline_ns);
+    t.signal_mask = old_mask;
+    t.sigwait_set = 0;
+    if (const int sig = take_waited(set, out)) return sig;
+    return why == sched::WakeReason::TimedOut ? Errno::EAGAIN : Errno::EINTR;
+}
+
+Result<void> copy_siginfo_to_user(u64 addr, const SigInfo& info) {
+    const Siginfo si = to_siginfo(info);
+    return kernel::current_address_space().copy_to_user(addr, &si, sizeof si);
+}
+
+void discard_if_ignored(int sig) {
+    if (!ignored(sig)) return;
+    for (kernel::Thread* t = sched::first_thread(); t; t = sched::next_thread(t))
+        t->pending_signals &= ~bit(sig);
 }
 
 void take_host_signals() {
@@ -322,6 +435,7 @@ Result<void> sigreturn(arch::TrapFrame& frame) {
     frame.cs = JVMOS_SEL_USER_CS;
     frame.ss = JVMOS_SEL_USER_DS;
     t.signal_mask = f.uc.uc_sigmask & ~UNBLOCKABLE;
+    t.restart.kind = 0; // a call interrupted before the handler is not resumed any more (EINTR)
     // The altstack settings travel in uc_stack (restore_altstack()).
     const StackT& st = f.uc.uc_stack;
     if (!(st.ss_flags & SS_DISABLE) && st.ss_size && !on_altstack(t, frame.rsp)) {

@@ -16,7 +16,7 @@ inline constexpr int SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIG
 inline constexpr int SIGWINCH = 28;
 
 // si_code values.
-inline constexpr i32 SI_USER = 0, SI_TKILL = -6;
+inline constexpr i32 SI_USER = 0, SI_QUEUE = -1, SI_TKILL = -6;
 inline constexpr i32 SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRERR = 2, FPE_INTDIV = 1;
 inline constexpr i32 ILL_ILLOPN = 2, TRAP_BRKPT = 1, SI_KERNEL = 0x80;
 
@@ -27,6 +27,7 @@ struct SigInfo {
     u64 addr; // SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGTRAP: the faulting address
     i32 pid;  // kill/tgkill: the sender
     u32 uid;
+    u64 value; // rt_sigqueueinfo: si_value
 };
 
 // A synchronous signal from a CPU exception in user mode: delivered to the handler now (the
@@ -39,9 +40,26 @@ void force_fault_signal(arch::TrapFrame& frame, const SigInfo& info);
 Result<void> send_to_thread(i32 tid, const SigInfo& info);
 Result<void> send_to_process(const SigInfo& info);
 
-// On every return to user mode: delivers one pending, unblocked signal by rewriting `frame`.
-// Returns true if the frame changed (the return must restore every register).
-bool deliver_pending(arch::TrapFrame& frame);
+// On every return to user mode: delivers one pending, unblocked signal by rewriting `frame`
+// (ignored ones are discarded on the way). `syscall_nr` is the syscall whose return value is in
+// frame.rax, or -1 (an interrupt or exception, or rt_sigreturn): a kernel-internal ERESTART*
+// value there becomes, as on Linux, EINTR or a restart of the call (RIP back on the
+// `syscall` instruction, RAX = the number again; restart_syscall(2) for
+// ERESTART_RESTARTBLOCK) depending on whether a handler runs and its SA_RESTART.
+// Returns true if the frame changed beyond RAX (the return must restore every register).
+bool deliver_pending(arch::TrapFrame& frame, i64 syscall_nr = -1);
+
+// rt_sigtimedwait: takes a pending signal of `set` (the lowest) into `out` and returns its
+// number; otherwise waits until one arrives (EINTR if another, unblocked signal arrives first),
+// or `deadline_ns` passes (monotonic; EAGAIN; 0 = no deadline, negative = do not wait).
+Result<int> wait_for(u64 set, i64 deadline_ns, SigInfo& out);
+
+// Writes `info` as a Linux siginfo_t (128 bytes) at the user address.
+Result<void> copy_siginfo_to_user(u64 addr, const SigInfo& info);
+
+// After rt_sigaction: if `sig`'s action now ignores it (SIG_IGN, or SIG_DFL for a signal
+// ignored by default), its pending instances are discarded, blocked ones included (POSIX).
+void discard_if_ignored(int sig);
 
 // Takes the signals the jvmos process received on the host (boot info's host_signals) and
 // sends them to the program, as kill(2) from outside would. Called on the ship interrupt.

@@ -7,6 +7,7 @@
 #include "kernel/host.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "kernel/stats.h"
 #include "kernel/time.h"
 #include "sched/scheduler.h"
 #include "sched/smp.h"
@@ -28,6 +29,7 @@ static_assert(JVMOS_SHIP_SLOTS <= 32);
 constexpr u64 SPIN_NS = 300'000;
 
 inline void ring_doorbell() {
+    stats::count_trap(JVMOS_STATS_TRAP_DOORBELL);
     asm volatile("outl %0, %1" : : "a"(0u), "Nd"(u16(JVMOS_PORT_DOORBELL)) : "memory");
 }
 
@@ -38,8 +40,18 @@ inline void store_release(volatile u32* p, u32 v) { __atomic_store_n(p, v, __ATO
 sched::Thread* g_waiter[JVMOS_SHIP_SLOTS];
 u32 g_waiting_count;
 
-void wait_done(jvmos_ship_slot& s) {
-    if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return;
+// Calls that may wait without bound on the proxy (an empty pipe, a terminal, a full pipe, a
+// held lock) and that a signal interrupts, as Linux's pipe_read/pipe_write/flock do.
+bool interruptible_op(u32 op) {
+    return op == JVMOS_SHIP_READ || op == JVMOS_SHIP_WRITE || op == JVMOS_SHIP_FLOCK ||
+           op == JVMOS_SHIP_LOCK;
+}
+
+// Waits for the slot's completion. For an interruptible call, a signal for the thread makes it
+// ask the relay to interrupt the call (the ring's interrupt_slots) and wait on for the
+// completion; returns true then.
+bool wait_done(jvmos_ship_slot& s, bool interruptible) {
+    if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return false;
     const u64 spin_until = arch::rdtsc() + kernel::ns_to_tsc(SPIN_NS);
     // The kernel lock is not held while spinning: other vCPUs may enter the kernel meanwhile.
     smp::unlock();
@@ -52,17 +64,29 @@ void wait_done(jvmos_ship_slot& s) {
         arch::cpu_relax();
     }
     smp::lock();
-    if (done) return;
+    if (done) return false;
     // Slow path: ask the relay for the completion interrupt, re-check (it may have finished in
     // between), then block; other threads run meanwhile, and an idle vCPU halts. Interrupts
     // are off in the kernel, so the completion cannot be handled between the check and the
     // block.
     const u32 i = u32(&s - g_ring->slots);
+    stats::count_ship_blocked();
     g_waiter[i] = sched::current();
     if (g_waiting_count++ == 0) __atomic_store_n(&g_ring->guest_waiting, 1u, __ATOMIC_SEQ_CST);
-    while (load_acquire(&s.state) != JVMOS_SHIP_DONE) sched::block(0);
+    bool asked = false;
+    while (load_acquire(&s.state) != JVMOS_SHIP_DONE) {
+        if (!interruptible || asked) {
+            sched::block(0);
+        } else if (sched::block_interruptible(0) == sched::WakeReason::Interrupted) {
+            // The call still completes through the slot (nothing it transferred is lost).
+            asked = true;
+            __atomic_or_fetch(&g_ring->interrupt_slots, 1u << i, __ATOMIC_SEQ_CST);
+            ring_doorbell();
+        }
+    }
     g_waiter[i] = nullptr;
     if (--g_waiting_count == 0) __atomic_store_n(&g_ring->guest_waiting, 0u, __ATOMIC_SEQ_CST);
+    return asked;
 }
 
 } // namespace
@@ -133,9 +157,14 @@ Result<i64> call(Call& c) {
     // load overtake an earlier store), or the guest could skip the doorbell just as the relay
     // stops polling, and both would wait forever.
     g_issued++;
+    const u64 submitted = stats::timestamp();
     __atomic_store_n(&s.state, u32(JVMOS_SHIP_SUBMITTED), __ATOMIC_SEQ_CST);
     if (!__atomic_load_n(&g_ring->relay_polling, __ATOMIC_SEQ_CST)) ring_doorbell();
-    wait_done(s);
+    const u32 index = u32(&s - g_ring->slots);
+    const bool interrupted = wait_done(s, interruptible_op(s.op));
+    stats::ship_end(s.op, submitted);
+    // A request the relay has not taken must not reach the slot's next call.
+    if (interrupted) __atomic_and_fetch(&g_ring->interrupt_slots, ~(1u << index), __ATOMIC_SEQ_CST);
     // The slot is ours again: results are stable. Free it for the next begin(); the caller
     // reads the results before starting another call.
     const i32 err = s.error;
@@ -143,6 +172,9 @@ Result<i64> call(Call& c) {
     store_release(&s.state, JVMOS_SHIP_FREE);
     g_busy &= ~(1u << u32(&s - g_ring->slots));
     if (sched::Thread* t = g_slot_waiters.pop()) sched::wake(t);
+    // Ended by our interrupt before it transferred anything: the signal decides between EINTR
+    // and a restart (SA_RESTART), as for Linux's ERESTARTSYS.
+    if (interrupted && err == i32(Errno::EINTR)) return Errno::ERESTARTSYS;
     if (err) return Errno(err);
     return result;
 }

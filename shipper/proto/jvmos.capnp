@@ -59,6 +59,21 @@ struct StatFs {
   flags @10 :Int64;     # ST_* mount flags; includes ST_RDONLY for a read-only mount
 }
 
+struct TimeSpec {
+  # One timestamp of utimensat(2).
+  sec @0 :Int64;
+  nsec @1 :Int64;       # 0..999999999, or UTIME_NOW (0x3fffffff) / UTIME_OMIT (0x3ffffffe)
+}
+
+struct FileLock {
+  # struct flock (fcntl(2) record locks), field by field.
+  type @0 :Int16;       # F_RDLCK 0, F_WRLCK 1, F_UNLCK 2
+  whence @1 :Int16;     # SEEK_SET, SEEK_CUR (the Handle's file position), SEEK_END
+  start @2 :Int64;
+  len @3 :Int64;        # 0: to the end of the file, however far it grows
+  pid @4 :Int32;        # in: 0 (OFD commands require it); out: see Handle.lock
+}
+
 struct Mount {
   # One entry of the session's mount table: host directory `hostPath` appears at `guestPath`.
   hostPath @0 :Text;    # absolute host path of a directory
@@ -113,10 +128,11 @@ interface Handle {
   # that do not apply return the errno Linux gives (EBADF, ENOTDIR, ESPIPE, ENOTTY, EISDIR...).
 
   # ---- I/O --------------------------------------------------------------------------------
-  read @0 (count :UInt32) -> (errno :Int32, data :Data);
+  read @0 (count :UInt32, token :UInt64) -> (errno :Int32, data :Data);
   # read(2) at the file position; empty data at end of file. May block (pipe, terminal): the
-  # proxy runs it so that it never blocks its event loop or other calls.
-  write @1 (data :Data) -> (errno :Int32, written :UInt32);
+  # proxy runs it so that it never blocks its event loop or other calls. `token` (0: none)
+  # names the call for `interrupt`, as for write and flock.
+  write @1 (data :Data, token :UInt64) -> (errno :Int32, written :UInt32);
   pread @2 (count :UInt32, offset :Int64) -> (errno :Int32, data :Data);
   pwrite @3 (data :Data, offset :Int64) -> (errno :Int32, written :UInt32);
   seek @4 (offset :Int64, whence :UInt8) -> (errno :Int32, position :Int64);
@@ -127,7 +143,7 @@ interface Handle {
   statfs @6 () -> (errno :Int32, statfs :StatFs);
   truncate @7 (length :Int64) -> (errno :Int32);
   sync @8 (dataOnly :Bool) -> (errno :Int32);           # fsync / fdatasync
-  flock @9 (operation :UInt32) -> (errno :Int32);       # LOCK_SH/EX/UN | LOCK_NB
+  flock @9 (operation :UInt32, token :UInt64) -> (errno :Int32);  # LOCK_SH/EX/UN | LOCK_NB
   getStatusFlags @10 () -> (errno :Int32, flags :UInt32);  # F_GETFL
   setStatusFlags @11 (flags :UInt32) -> (errno :Int32);    # F_SETFL (O_APPEND, O_NONBLOCK...)
   ioctl @12 (request :UInt32, arg :Data) -> (errno :Int32, result :Int32, arg :Data);
@@ -162,4 +178,45 @@ interface Handle {
   # copy_file_range(2) from this Handle to `target` (a Handle of the same session): up to
   # `length` bytes (the proxy may copy less; callers loop), at the given offsets or, for -1,
   # at and advancing each file's position. 0 copied at end of file.
+
+  # ---- links, ownership, times ----------------------------------------------------------
+  symlinkAt @24 (target :Text, path :Text) -> (errno :Int32);
+  # symlinkat(2): creates `path` (relative to this directory) as a symbolic link to `target`.
+  # The target is stored verbatim (1..4095 bytes, else ENOENT/ENAMETOOLONG) and not resolved
+  # now; a later lookup through the link interprets it in the guest's namespace, like any
+  # link beneath the mounts.
+  linkAt @25 (oldPath :Text, newDir :Handle, newPath :Text, flags :UInt32) -> (errno :Int32);
+  # linkat(2); flags AT_SYMLINK_FOLLOW (follow a final symlink of oldPath) and AT_EMPTY_PATH
+  # (an empty oldPath links this Handle's file). newDir must be a Handle of the same session.
+  # Both names must be in the same mount, else EXDEV as across Linux mounts: a hard link never
+  # makes a file of a read-only mount writable through another mount.
+  chownAt @26 (path :Text, uid :UInt32, gid :UInt32, flags :UInt32) -> (errno :Int32);
+  # fchownat(2); 0xffffffff leaves an id unchanged. AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (an
+  # empty path is this Handle: fchown). The host decides EPERM, as Linux would for the proxy's
+  # user.
+  setTimesAt @27 (path :Text, atime :TimeSpec, mtime :TimeSpec, flags :UInt32)
+      -> (errno :Int32);
+  # utimensat(2) with both times given (a NULL times array is two UTIME_NOW); flags
+  # AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (an empty path is this Handle: futimens).
+
+  # ---- record locks -----------------------------------------------------------------------
+  lock @28 (command :UInt32, lock :FileLock, token :UInt64) -> (errno :Int32, lock :FileLock);
+  # fcntl(2) with F_GETLK 5, F_SETLK 6, F_SETLKW 7, F_OFD_GETLK 36, F_OFD_SETLK 37 or
+  # F_OFD_SETLKW 38 on the proxy's real file, so host processes see the locks. POSIX locks
+  # belong to the proxy process: the guest is one process, so its own locks never conflict
+  # with each other (a proxy serving several sessions makes them one owner; TODO(security):
+  # per-session owners), and closing any Handle of a file drops them, as close(2) does on
+  # Linux. OFD locks belong to the Handle's open file description. The SETLKW commands may
+  # wait: on a worker, never blocking other calls; dropping the call cancels the wait. The
+  # GETLK commands return the conflicting lock (type F_UNLCK if none) with the holder's host
+  # pid, -1 for an OFD lock, and 0 when the holder is the proxy itself (the guest: it puts
+  # its own pid there). `token` names a SETLKW call for `interrupt` (EINTR, as Linux's wait).
+
+  # ---- signals ----------------------------------------------------------------------------
+  interrupt @29 (token :UInt64) -> ();
+  # A signal interrupted the guest thread waiting in the call made with `token` (nonzero,
+  # unique among the calls in flight on this connection) on this Handle: if it still waits
+  # (read, write, flock, lock), its wait ends and it returns EINTR, or its partial result if it
+  # already transferred something. Nothing if the call is done or unknown. Sent after the call
+  # on the same connection, so the call has reached the server first.
 }

@@ -6,7 +6,9 @@
 #include "check.h"
 
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
 
 #define NS_PER_SEC 1000000000LL
@@ -78,5 +80,31 @@ int main(void) {
     res.tv_sec = res.tv_nsec = 0;
     CHECK(clock_getres(CLOCK_REALTIME, &res) == 0 && (res.tv_sec > 0 || res.tv_nsec > 0),
           "clock_getres(CLOCK_REALTIME) > 0");
+    /* getrusage/times: CPU time grows with work; a process without children has none. */
+    struct rusage ru0, ru1, ruc;
+    CHECK(getrusage(RUSAGE_SELF, &ru0) == 0, "getrusage(RUSAGE_SELF)");
+    long long u0 = ru0.ru_utime.tv_sec * 1000000LL + ru0.ru_utime.tv_usec + ru0.ru_stime.tv_sec * 1000000LL + ru0.ru_stime.tv_usec;
+    long long u1 = u0;
+    /* Spin until 20 ms more CPU time is reported (bounded: 10 s of wall time on a loaded host). */
+    volatile unsigned long spin = 0;
+    long long give_up = monotonic_ns() + 10 * NS_PER_SEC;
+    while (u1 - u0 < 20000 && monotonic_ns() < give_up) {
+        for (int i = 0; i < 100000; i++) spin++;
+        REQUIRE(getrusage(RUSAGE_SELF, &ru1) == 0, "getrusage(RUSAGE_SELF) again");
+        u1 = ru1.ru_utime.tv_sec * 1000000LL + ru1.ru_utime.tv_usec + ru1.ru_stime.tv_sec * 1000000LL + ru1.ru_stime.tv_usec;
+    }
+    CHECK(u1 - u0 >= 20000, "spinning adds CPU time to getrusage(RUSAGE_SELF)");
+    CHECK(getrusage(RUSAGE_CHILDREN, &ruc) == 0 && ruc.ru_utime.tv_sec == 0 && ruc.ru_utime.tv_usec == 0,
+          "getrusage(RUSAGE_CHILDREN) is zero without children");
+    errno = 0;
+    CHECK(getrusage(7, &ruc) == -1 && errno == EINVAL, "getrusage(7) fails with EINVAL");
+    struct tms tm;
+    clock_t c0 = times(&tm);
+    CHECK(c0 != (clock_t)-1 && tm.tms_cutime == 0 && tm.tms_cstime == 0, "times() with no children");
+    CHECK(tm.tms_utime + tm.tms_stime >= 1, "times() reports the CPU time spent (in 10 ms ticks)");
+    struct timespec hundred_ms = {0, 100 * 1000 * 1000};
+    nanosleep(&hundred_ms, NULL);
+    CHECK(times(&tm) - c0 >= 9, "times()'s return value advances with real time");
+
     return 0;
 }

@@ -50,6 +50,49 @@ TEST_F(Blocking, ReadOnAnEmptyPipeDoesNotBlockOtherCalls) {
     EXPECT_EQ(std::string(reply.getData().asChars().begin(), reply.getData().size()), "late data");
 }
 
+// A guest signal: interrupt(token) ends the blocked read with EINTR and takes no byte from
+// the pipe; a later read gets the data.
+TEST_F(Blocking, InterruptEndsAWaitingReadWithEintrAndLosesNoData) {
+    auto pipe = new_pipe(*client, session);
+    auto request = pipe.read_end.readRequest();
+    request.setCount(100);
+    request.setToken(7);
+    auto pending = request.send();
+    EXPECT_FALSE(pending.poll(client->ws()));
+    auto other = pipe.read_end.interruptRequest();
+    other.setToken(8); // not this call's token: nothing happens
+    other.send().wait(client->ws());
+    EXPECT_FALSE(pending.poll(client->ws()));
+    auto interrupt = pipe.read_end.interruptRequest();
+    interrupt.setToken(7);
+    interrupt.send().wait(client->ws());
+    auto reply = pending.wait(client->ws());
+    EXPECT_EQ(reply.getErrno(), EINTR);
+    EXPECT_EQ(reply.getData().size(), 0u);
+    EXPECT_EQ(write(*client, pipe.write_end, "kept").value, 4);
+    auto later = read(*client, pipe.read_end, 100);
+    EXPECT_EQ(later.error, 0);
+    EXPECT_EQ(later.data, "kept");
+}
+
+// An interrupted write that had written part of its data reports that part, as Linux does.
+TEST_F(Blocking, InterruptEndsAWaitingWriteWithWhatItWrote) {
+    auto pipe = new_pipe(*client, session);
+    std::string big(proto::MAX_IO, 'x');
+    auto request = pipe.write_end.writeRequest();
+    request.setData(kj::arrayPtr(reinterpret_cast<const kj::byte*>(big.data()), big.size()));
+    request.setToken(3);
+    auto pending = request.send();
+    EXPECT_FALSE(pending.poll(client->ws())); // 1 MiB does not fit a 64 KiB pipe
+    auto interrupt = pipe.write_end.interruptRequest();
+    interrupt.setToken(3);
+    interrupt.send().wait(client->ws());
+    auto reply = pending.wait(client->ws());
+    EXPECT_EQ(reply.getErrno(), 0);
+    EXPECT_GT(reply.getWritten(), 0u);
+    EXPECT_LT(reply.getWritten(), big.size());
+}
+
 TEST_F(Blocking, ReadOnStdinDoesNotBlockWritesToStdout) {
     auto stdio = session.stdioRequest().send().wait(client->ws());
     auto in = stdio.getStdin();

@@ -36,6 +36,14 @@ TEST(CliTest, EqualsFormAndDefaults) {
     EXPECT_FALSE(d.strace);
 }
 
+TEST(CliTest, StatsIsOffUnlessAsked) {
+    EXPECT_FALSE(parse({"prog"}).stats);
+    Options o = parse({"--stats", "prog", "--stats"});
+    EXPECT_TRUE(o.stats);
+    EXPECT_EQ(o.program_argv, (std::vector<std::string>{"prog", "--stats"}));
+    EXPECT_NE(std::string(usage_text()).find("--stats"), std::string::npos);
+}
+
 TEST(CliTest, HelpAndVersion) {
     EXPECT_EQ(parse({"--help"}).command, Command::Help);
     EXPECT_EQ(parse({"--version"}).command, Command::Version);

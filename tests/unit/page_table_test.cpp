@@ -594,5 +594,118 @@ TEST_F(PageTableTest, ForgettingToReleaseDeferredTablesIsABug) {
         "m_table_count");
 }
 
+// ---- mremap's move, memory-object leaves, dirty bits ----------------------------------------
+
+TEST_F(PageTableTest, MoveRangeMovesLeavesUnchangedAndFreesTheSourceTables) {
+    const usize before = phys.live();
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    map_ok(0x401000, 0x1001000, PageSize::Small4K, USER_UNTOUCHED);
+    map_ok(0x5ff000, 0x1002000, PageSize::Small4K, USER | PTE_BORROWED);
+    TlbBatch batch;
+    ASSERT_TRUE(pt->move_range(0x400000, 0x7000000, 2 * MiB, batch).is_ok());
+    EXPECT_EQ(pt->lookup(0x400000).pte, 0u);
+    EXPECT_EQ(pt->lookup(0x5ff000).pte, 0u);
+    // The entries arrive unchanged, except that no TLB has used them at the new address yet.
+    EXPECT_EQ(pt->lookup(0x7000000).pte, 0x1000000 | USER_UNTOUCHED | PTE_PRESENT);
+    EXPECT_EQ(pt->lookup(0x7001000).pte, 0x1001000 | USER_UNTOUCHED | PTE_PRESENT);
+    EXPECT_EQ(pt->lookup(0x71ff000).pte, 0x1002000 | USER_UNTOUCHED | PTE_BORROWED | PTE_PRESENT);
+    // Only the accessed pages' old translations need invalidating (the emptied PT's unlink
+    // is covered by one of them).
+    std::vector<u64> flushed;
+    for (usize i = 0; i < batch.page_count(); ++i) flushed.push_back(batch.page_va(i));
+    EXPECT_EQ(flushed, (std::vector<u64>{0x400000, 0x5ff000}));
+    finish(batch);
+    // The source PT went; the destination has one. PD and PDPT are shared.
+    EXPECT_EQ(path(0x400000, root)[2], 0u);
+    EXPECT_EQ(phys.live(), before + 3u);
+}
+
+TEST_F(PageTableTest, MoveRangeMoves2MPagesWholeWhenTheyLineUp) {
+    map_ok(0x40000000, 0x80000000, PageSize::Large2M, USER);
+    map_ok(0x40200000, 0x1000000, PageSize::Small4K, USER); // crosses into the next PT
+    TlbBatch batch;
+    ASSERT_TRUE(pt->move_range(0x40000000, 0x80000000, 2 * MiB + PAGE_SIZE, batch).is_ok());
+    finish(batch);
+    const Lookup l = pt->lookup(0x80012345);
+    EXPECT_EQ(l.size, PageSize::Large2M);
+    EXPECT_EQ(l.gpa_of_va, 0x80012345u);
+    EXPECT_EQ(pt->lookup(0x80200000).pte & PTE_ADDR_MASK, 0x1000000u);
+    EXPECT_EQ(pt->lookup(0x40000000).pte, 0u);
+    EXPECT_EQ(pt->lookup(0x40200000).pte, 0u);
+}
+
+TEST_F(PageTableTest, MoveRangeSplits2MPagesThatCannotLineUp) {
+    map_ok(0x40000000, 0x80000000, PageSize::Large2M, USER);
+    TlbBatch batch;
+    ASSERT_TRUE(pt->move_range(0x40000000, 0x90001000, 2 * MiB, batch).is_ok());
+    finish(batch);
+    for (u64 off = 0; off < 2 * MiB; off += 64 * PAGE_SIZE) {
+        const Lookup l = pt->lookup(0x90001000 + off);
+        ASSERT_EQ(l.size, PageSize::Small4K);
+        ASSERT_EQ(l.gpa_of_va, 0x80000000 + off) << std::hex << off;
+    }
+    EXPECT_EQ(pt->lookup(0x40000000).pte, 0u);
+}
+
+TEST_F(PageTableTest, MoveRangeFailsBeforeMovingAnything) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    phys.fail_allocations(true);
+    TlbBatch batch;
+    // The destination needs new tables (another PDPT slot): none can be had.
+    EXPECT_EQ(pt->move_range(0x400000, 0x8000000000, PAGE_SIZE, batch).error(),
+              test_errno::NO_MEMORY);
+    phys.fail_allocations(false);
+    finish(batch);
+    EXPECT_EQ(pt->lookup(0x400000).pte & PTE_ADDR_MASK, 0x1000000u);
+}
+
+TEST_F(PageTableTest, UnmapRangeKeepsBorrowedFramesFromTheSink) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
+    map_ok(0x401000, 0x2000000, PageSize::Small4K, USER | PTE_BORROWED);
+    map_ok(0x40000000, 0x80000000, PageSize::Large2M, USER | PTE_BORROWED);
+    TlbBatch batch;
+    RecordingSink sink;
+    ASSERT_TRUE(pt->unmap_range(0x400000, 0x40200000, batch, sink).is_ok());
+    finish(batch);
+    EXPECT_EQ(sink.released,
+              (std::vector<std::pair<u64, PageSize>>{{0x1000000, PageSize::Small4K}}));
+    EXPECT_EQ(pt->lookup(0x401000).pte, 0u);
+    EXPECT_EQ(pt->lookup(0x40000000).pte, 0u);
+}
+
+TEST_F(PageTableTest, ProtectRangeNeverMakesCopyOnWritePagesWritable) {
+    map_ok(0x400000, 0x1000000, PageSize::Small4K, PTE_USER | PTE_BORROWED | PTE_COW);
+    map_ok(0x401000, 0x2000000, PageSize::Small4K, PTE_USER);
+    TlbBatch batch;
+    ASSERT_TRUE(pt->protect_range(0x400000, 0x402000, PTE_WRITE, 0, batch).is_ok());
+    finish(batch);
+    EXPECT_FALSE(pt->lookup(0x400000).pte & PTE_WRITE);
+    EXPECT_TRUE(pt->lookup(0x400000).pte & PTE_COW);
+    EXPECT_TRUE(pt->lookup(0x401000).pte & PTE_WRITE);
+}
+
+TEST_F(PageTableTest, TakeDirtyFindsWrittenPagesAndClearsThemOnRequest) {
+    for (u64 i = 0; i < 5; ++i)
+        map_ok(0x400000 + i * PAGE_SIZE, 0x1000000 + i * PAGE_SIZE, PageSize::Small4K,
+               USER | (i % 2 == 0 ? PTE_DIRTY : 0));
+    u64 vas[8];
+    TlbBatch batch;
+    // keep: reported, untouched, nothing to invalidate.
+    ASSERT_EQ(pt->take_dirty(0x400000, 0x405000, vas, 8, DirtyBits::keep, batch), 3u);
+    EXPECT_EQ(vas[2], 0x404000u);
+    EXPECT_TRUE(batch.empty());
+    // clear, at most two at a time.
+    ASSERT_EQ(pt->take_dirty(0x400000, 0x405000, vas, 2, DirtyBits::clear, batch), 2u);
+    EXPECT_EQ(vas[0], 0x400000u);
+    EXPECT_EQ(vas[1], 0x402000u);
+    EXPECT_EQ(batch.page_count(), 2u);
+    EXPECT_FALSE(pt->lookup(0x400000).pte & PTE_DIRTY);
+    EXPECT_TRUE(pt->lookup(0x404000).pte & PTE_DIRTY);
+    ASSERT_EQ(pt->take_dirty(0x400000, 0x405000, vas, 8, DirtyBits::clear, batch), 1u);
+    EXPECT_EQ(vas[0], 0x404000u);
+    EXPECT_EQ(pt->take_dirty(0x400000, 0x405000, vas, 8, DirtyBits::clear, batch), 0u);
+    finish(batch);
+}
+
 } // namespace
 } // namespace jvmos::mm

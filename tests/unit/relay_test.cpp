@@ -53,7 +53,7 @@ template <typename Pred> bool eventually(Pred pred) {
 
 enum class FakeMode {
     Normal,
-    Hang, // read never answers (a call in flight when the connection dies)
+    Hang, // read answers only when interrupted (a call in flight, e.g. when the connection dies)
     Liar, // read answers with more bytes than asked for
 };
 
@@ -69,6 +69,7 @@ struct FakeWorld {
     std::vector<MountOption> mounts_seen; // guarded by mutex
     std::string cwd_seen;                 // guarded by mutex
     bool inherited_seen = false;          // guarded by mutex
+    std::atomic<int> interrupts_seen{0};  // Handle.interrupt calls received
 
     proto::Handle::Client handle(int fd, FakeMode mode = FakeMode::Normal);
     // A path of a call on `dir_fd`: relative stays relative, absolute is taken from the root.
@@ -90,7 +91,13 @@ public:
 protected:
     kj::Promise<void> read(ReadContext c) override {
         const uint32_t n = c.getParams().getCount();
-        if (m_mode == FakeMode::Hang) return kj::NEVER_DONE;
+        if (m_mode == FakeMode::Hang) {
+            // Waits until interrupt() names this call's token, then fails as Linux's would.
+            auto paf = kj::newPromiseAndFulfiller<void>();
+            m_hung_token = c.getParams().getToken();
+            m_hung = kj::mv(paf.fulfiller);
+            return paf.promise.then([c]() mutable { c.getResults().setErrno(EINTR); });
+        }
         if (m_mode == FakeMode::Liar) {
             c.getResults().initData(n + 1);
             return kj::READY_NOW;
@@ -282,11 +289,23 @@ protected:
             c.getResults().setErrno(errno);
         return kj::READY_NOW;
     }
+    kj::Promise<void> interrupt(InterruptContext c) override {
+        m_world.interrupts_seen++;
+        KJ_IF_MAYBE(f, m_hung) {
+            if (c.getParams().getToken() == m_hung_token) {
+                (*f)->fulfill();
+                m_hung = nullptr;
+            }
+        }
+        return kj::READY_NOW;
+    }
 
 private:
     FakeWorld& m_world;
     int m_fd;
     FakeMode m_mode;
+    uint64_t m_hung_token = 0;                             // the hanging read's token
+    kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> m_hung; // ends it with EINTR
 };
 
 proto::Handle::Client FakeWorld::handle(int fd, FakeMode mode) {
@@ -905,6 +924,29 @@ TEST_F(RelayTest, InterruptOnlyWhenTheGuestWaits) {
         << "no completion interrupt for a waiting guest";
     ASSERT_EQ(read(m_irq, &count, sizeof count), 8);
     EXPECT_GE(count, 1u);
+}
+
+// A guest signal: the slot's bit in interrupt_slots makes the relay call Handle.interrupt with
+// the waiting read's token; the read then completes through its slot (EINTR) and the bit is
+// taken. A bit for a slot with no call in flight is dropped without a call.
+TEST_F(RelayTest, InterruptSlotsEndsTheWaitingCallThroughItsToken) {
+    { std::ofstream(host("hang")) << "x"; }
+    start_and_setup();
+    const uint32_t h = open_at("hang", O_RDONLY);
+    __atomic_or_fetch(&ring()->interrupt_slots, 1u << 5, __ATOMIC_SEQ_CST); // slot 5: idle
+    submit(0, JVMOS_SHIP_READ, h, {16});
+    ASSERT_TRUE(eventually([&] {
+        return __atomic_load_n(&slot(0).state, __ATOMIC_ACQUIRE) == JVMOS_SHIP_TAKEN;
+    }));
+    EXPECT_EQ(m_proxy->world().interrupts_seen.load(), 0) << "an idle slot's bit made a call";
+    EXPECT_EQ(slot(0).state, uint32_t(JVMOS_SHIP_TAKEN)) << "the read did not wait";
+    __atomic_or_fetch(&ring()->interrupt_slots, 1u, __ATOMIC_SEQ_CST);
+    const uint64_t one = 1;
+    ASSERT_EQ(write(m_doorbell, &one, sizeof one), 8);
+    finish(0);
+    EXPECT_EQ(slot(0).error, EINTR);
+    EXPECT_EQ(m_proxy->world().interrupts_seen.load(), 1);
+    EXPECT_EQ(__atomic_load_n(&ring()->interrupt_slots, __ATOMIC_SEQ_CST), 0u);
 }
 
 TEST_F(RelayTest, IdleRelayStopsPollingAndTheDoorbellWakesIt) {

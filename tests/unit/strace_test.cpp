@@ -606,6 +606,24 @@ TEST(StraceMm, MprotectMunmapMadviseMremap) {
               "mremap(0x1000, 4096, 8192, MREMAP_MAYMOVE) = 0x7f0000000000");
 }
 
+// Lines from strace 6.1 tracing tests/programs/memfd_mremap natively.
+TEST(StraceMemory, MemfdFallocateMsync) {
+    FakeMemory mem;
+    mem.map_string(A, "jvmos_test");
+    EXPECT_EQ(trace(SYS_memfd_create, {A, 3, 0, 0, 0, 0}, 3, mem),
+              "memfd_create(\"jvmos_test\", MFD_CLOEXEC|MFD_ALLOW_SEALING) = 3");
+    mem.map_string(B, "bad_flags");
+    EXPECT_EQ(trace(SYS_memfd_create, {B, 0x100, 0, 0, 0, 0}, ERR_EINVAL, mem),
+              "memfd_create(\"bad_flags\", 0x100 /* MFD_??? */) = -1 EINVAL (Invalid argument)");
+    EXPECT_EQ(trace(SYS_fallocate, {3, 0, 0, 2097152, 0, 0}, 0), "fallocate(3, 0, 0, 2097152) = 0");
+    EXPECT_EQ(trace(SYS_fallocate, {3, 3, 1048576, 1048676, 0, 0}, 0),
+              "fallocate(3, FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE, 1048576, 1048676) = 0");
+    EXPECT_EQ(trace(SYS_msync, {0x7fb27f670000, 16384, 4, 0, 0, 0}, 0),
+              "msync(0x7fb27f670000, 16384, MS_SYNC) = 0");
+    EXPECT_EQ(trace(SYS_msync, {0x7fb27f670000, 16384, 4, 0, 0, 0}, -12 /* ENOMEM */),
+              "msync(0x7fb27f670000, 16384, MS_SYNC) = -1 ENOMEM (Cannot allocate memory)");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Signals
 
@@ -963,6 +981,82 @@ TEST(StraceFiles, Fcntl) {
     EXPECT_EQ(trace(SYS_fcntl, {3, 8, 5, 0, 0, 0}, 0), "fcntl(3, F_SETOWN, 5) = 0");
     EXPECT_EQ(trace(SYS_fcntl, {3, 1234, 5, 0, 0, 0}, ERR_EINVAL),
               "fcntl(3, 0x4d2 /* F_??? */, 0x5) = -1 EINVAL (Invalid argument)");
+}
+
+TEST(StraceFiles, RecordLocks) {
+    struct Flock {
+        int16_t type, whence;
+        int64_t start, len;
+        int32_t pid;
+    };
+    FakeMemory mem;
+    mem.map_value(A, Flock{1, 0, 0, 1024, 0});
+    mem.map_value(B, Flock{2, 0, 0, 1024, 0});
+    mem.map_value(C, Flock{7, 0, 0, 1024, 0});
+    u64 held = mem.map_value(0x40000, Flock{1, 0, 0, 1024, 10560});
+    EXPECT_EQ(trace(SYS_fcntl, {3, 6, A, 0, 0, 0}, 0, mem),
+              "fcntl(3, F_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=1024}) = 0");
+    EXPECT_EQ(trace(SYS_fcntl, {3, 7, A, 0, 0, 0}, 0, mem),
+              "fcntl(3, F_SETLKW, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=1024}) = 0");
+    EXPECT_EQ(trace(SYS_fcntl, {3, 5, B, 0, 0, 0}, 0, mem),
+              "fcntl(3, F_GETLK, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=0, l_len=1024, "
+              "l_pid=0}) = 0");
+    EXPECT_EQ(trace(SYS_fcntl, {3, 37, A, 0, 0, 0}, ERR_EAGAIN, mem),
+              "fcntl(3, F_OFD_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=1024}) "
+              "= -1 EAGAIN (Resource temporarily unavailable)");
+    EXPECT_EQ(trace(SYS_fcntl, {4, 36, held, 0, 0, 0}, 0, mem),
+              "fcntl(4, F_OFD_GETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=1024, "
+              "l_pid=10560}) = 0");
+    EXPECT_EQ(trace(SYS_fcntl, {4, 6, C, 0, 0, 0}, ERR_EINVAL, mem),
+              "fcntl(4, F_SETLK, {l_type=0x7 /* F_??? */, l_whence=SEEK_SET, l_start=0, "
+              "l_len=1024}) = -1 EINVAL (Invalid argument)");
+    EXPECT_EQ(trace(SYS_fcntl, {4, 6, 1, 0, 0, 0}, ERR_EFAULT, mem),
+              "fcntl(4, F_SETLK, 0x1) = -1 EFAULT (Bad address)");
+}
+
+TEST(StraceFiles, LinksOwnersAndTimes) {
+    FakeMemory mem;
+    u64 f = mem.map_string(A, "f");
+    u64 target = mem.map_string(A + 0x100, "target/x");
+    u64 name = mem.map_string(A + 0x200, "sl");
+    int64_t fixed[4] = {1000, 5, 2000, 0};
+    u64 times = mem.map(B, fixed, sizeof fixed);
+    int64_t now_omit[4] = {0, (1 << 30) - 1, 0, (1 << 30) - 2};
+    u64 special = mem.map(B + 0x100, now_omit, sizeof now_omit);
+    int64_t tv[4] = {1, 2, 3, 4};
+    u64 timevals = mem.map(C, tv, sizeof tv);
+    int64_t ub[2] = {5, 6};
+    u64 utimbuf = mem.map(C + 0x100, ub, sizeof ub);
+    EXPECT_EQ(trace(SYS_utimensat, {neg(-100), f, times, 0, 0, 0}, 0, mem),
+              "utimensat(AT_FDCWD, \"f\", [{tv_sec=1000, tv_nsec=5} /* "
+              "1970-01-01T00:16:40.000000005+0000 */, {tv_sec=2000, tv_nsec=0} /* "
+              "1970-01-01T00:33:20+0000 */], 0) = 0");
+    EXPECT_EQ(trace(SYS_utimensat, {3, 0, 0, 0, 0, 0}, 0, mem), "utimensat(3, NULL, NULL, 0) = 0");
+    EXPECT_EQ(trace(SYS_utimensat, {neg(-100), f, special, 0x100, 0, 0}, 0, mem),
+              "utimensat(AT_FDCWD, \"f\", [UTIME_NOW, UTIME_OMIT], AT_SYMLINK_NOFOLLOW) = 0");
+    EXPECT_EQ(trace(SYS_utimes, {f, timevals, 0, 0, 0, 0}, 0, mem),
+              "utimes(\"f\", [{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, "
+              "{tv_sec=3, tv_usec=4} /* 1970-01-01T00:00:03.000004+0000 */]) = 0");
+    EXPECT_EQ(trace(SYS_futimesat, {neg(-100), f, timevals, 0, 0, 0}, 0, mem),
+              "futimesat(AT_FDCWD, \"f\", [{tv_sec=1, tv_usec=2} /* "
+              "1970-01-01T00:00:01.000002+0000 */, {tv_sec=3, tv_usec=4} /* "
+              "1970-01-01T00:00:03.000004+0000 */]) = 0");
+    EXPECT_EQ(trace(SYS_utime, {f, utimbuf, 0, 0, 0, 0}, 0, mem),
+              "utime(\"f\", {actime=5 /* 1970-01-01T00:00:05+0000 */, modtime=6 /* "
+              "1970-01-01T00:00:06+0000 */}) = 0");
+    EXPECT_EQ(trace(SYS_symlink, {target, name, 0, 0, 0, 0}, 0, mem),
+              "symlink(\"target/x\", \"sl\") = 0");
+    EXPECT_EQ(trace(SYS_symlinkat, {target, neg(-100), name, 0, 0, 0}, 0, mem),
+              "symlinkat(\"target/x\", AT_FDCWD, \"sl\") = 0");
+    EXPECT_EQ(trace(SYS_link, {f, name, 0, 0, 0, 0}, 0, mem), "link(\"f\", \"sl\") = 0");
+    EXPECT_EQ(trace(SYS_linkat, {neg(-100), f, 3, name, 0x400, 0}, -20, mem),
+              "linkat(AT_FDCWD, \"f\", 3, \"sl\", AT_SYMLINK_FOLLOW) = -1 ENOTDIR (Not a "
+              "directory)");
+    EXPECT_EQ(trace(SYS_chown, {f, 0xffffffff, 0, 0, 0, 0}, 0, mem), "chown(\"f\", -1, 0) = 0");
+    EXPECT_EQ(trace(SYS_lchown, {f, 0, 0xffffffff, 0, 0, 0}, 0, mem), "lchown(\"f\", 0, -1) = 0");
+    EXPECT_EQ(trace(SYS_fchown, {3, 0, 0, 0, 0, 0}, 0, mem), "fchown(3, 0, 0) = 0");
+    EXPECT_EQ(trace(SYS_fchownat, {neg(-100), f, 0, 0, 0x1100, 0}, 0, mem),
+              "fchownat(AT_FDCWD, \"f\", 0, 0, AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) = 0");
 }
 
 TEST(StraceFiles, FlockSyncTruncate) {

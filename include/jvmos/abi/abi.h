@@ -23,7 +23,7 @@
 #define JVMOS_U64(x) x##ull
 #endif
 
-#define JVMOS_ABI_VERSION 4
+#define JVMOS_ABI_VERSION 5
 #define JVMOS_BOOT_MAGIC 0x534f4d56 /* "VMOS" little-endian */
 
 /*
@@ -75,6 +75,7 @@
 #define JVMOS_BOOT_KERNEL_BENCH (1u << 1) /* run the in-kernel benchmarks, print, exit 0 */
 #define JVMOS_BOOT_HOST_PVM (1u << 2)     /* the host is kvm_pvm (U=1 on every page) */
 #define JVMOS_BOOT_LIST_SYSCALLS (1u << 3) /* print the syscall compatibility table, exit 0 */
+#define JVMOS_BOOT_STATS (1u << 4)         /* keep run-time counters (struct jvmos_stats) */
 
 #define JVMOS_MAX_CPUS 64
 #define JVMOS_MAX_MEM_RANGES 4
@@ -148,6 +149,12 @@ struct jvmos_boot_info {
      * the ship completion interrupt (JVMOS_SHIP_VECTOR); the guest takes them with an atomic
      * exchange. OUT by the monitor while the guest runs. */
     volatile uint64_t host_signals;
+
+    /* --stats (JVMOS_BOOT_STATS): where the guest kernel keeps its run-time counters, a struct
+     * jvmos_stats (below) of stats_size bytes; both 0 until the kernel has set it up (or without
+     * the flag). The monitor reads it when the program has ended, however it ended. OUT. */
+    uint64_t stats_gpa;
+    uint64_t stats_size;
 };
 
 #endif /* __ASSEMBLER__ */
@@ -229,8 +236,8 @@ struct jvmos_host_request {
 
 #ifndef __ASSEMBLER__
 /* Operations: one per Handle/Session method of the schema. `handle` is the Handle the call is
- * made on; paths are NUL-terminated in the data buffer (at offset 0, the second one of renameAt
- * at `path2_off`). Outputs that are Linux structs (struct stat, struct statfs, the ioctl
+ * made on; paths are NUL-terminated in the data buffer (at offset 0, the second one of renameAt,
+ * linkAt and symlinkAt at `path2_off`). Outputs that are Linux structs (struct stat, struct statfs, the ioctl
  * argument, linux_dirent64 records) are written to the data buffer in Linux's layout. */
 enum jvmos_ship_op {
     JVMOS_SHIP_READ = 1,        /* args[0] = count                      -> out = data        */
@@ -261,16 +268,26 @@ enum jvmos_ship_op {
     JVMOS_SHIP_SOCKETPAIR = 27, /* args[0] = SOCK_ type | SOCK_NONBLOCK -> new_handle, new_handle2 */
     JVMOS_SHIP_COPY_RANGE = 26, /* handle -> handle2, args[0] = in offset, args[1] = out offset
                                    (-1: the file position), args[2] = length -> result = copied */
+    JVMOS_SHIP_SYMLINKAT = 28,  /* path = the new link, path2 = its target (stored verbatim)   */
+    JVMOS_SHIP_LINKAT = 29,     /* path, path2, handle2 = new dir, args[0] = AT_ flags         */
+    JVMOS_SHIP_CHOWNAT = 30,    /* path, args[0] = uid, args[1] = gid (u32, 0xffffffff keeps),
+                                   args[2] = AT_ flags                                          */
+    JVMOS_SHIP_UTIMENSAT = 31,  /* path, args[0] = atime sec, args[1] = mtime sec, args[2] =
+                                   atime nsec | mtime nsec << 32 (UTIME_NOW/UTIME_OMIT
+                                   allowed), args[3] = AT_ flags                                */
+    JVMOS_SHIP_LOCK = 32,       /* args[0] = F_GETLK/F_SETLK/F_SETLKW or their F_OFD_ forms,
+                                   in = struct flock (32 bytes, Linux layout) -> out = struct
+                                   flock for the GETLK forms (l_pid 0: held by the guest)     */
 };
 
 struct jvmos_ship_slot {
     volatile uint32_t state; /* JVMOS_SHIP_FREE/SUBMITTED (guest) TAKEN/DONE (relay) */
     uint32_t op;             /* OUT jvmos_ship_op */
     uint32_t handle;         /* OUT the Handle the call is made on */
-    uint32_t handle2;        /* OUT a second Handle (renameAt's new directory) */
+    uint32_t handle2;        /* OUT a second Handle (renameAt's and linkAt's new directory) */
     uint64_t args[4];        /* OUT op-specific integers */
     uint32_t in_len;         /* OUT bytes of input in the data buffer */
-    uint32_t path2_off;      /* OUT offset of the second path (renameAt) */
+    uint32_t path2_off;      /* OUT offset of the second path (renameAt, linkAt, symlinkAt) */
     int32_t error;           /* IN  0 or a positive Linux errno */
     uint32_t out_len;        /* IN  bytes of output in the data buffer */
     int64_t result;          /* IN  op-specific result */
@@ -289,8 +306,91 @@ struct jvmos_ship_ring {
                                               a completion: the relay must interrupt */
     char cwd[4096];                   /* IN  the guest's starting directory (guest path) */
     uint64_t calls;                   /* IN  shipped calls completed (for --strace's summary) */
-    uint64_t reserved[7];
+    volatile uint32_t interrupt_slots; /* OUT bit per slot: a signal interrupts the thread
+                                              waiting in that slot's call (read, write, flock,
+                                              F_SETLKW): the relay asks the proxy to end
+                                              the call's wait, takes the bit (atomic
+                                              exchange) and the call completes as usual:
+                                              EINTR if it had transferred
+                                              nothing yet, else its partial result. The guest
+                                              clears its bit before it frees the slot. */
+    uint32_t reserved32;
+    uint64_t reserved[6];
     struct jvmos_ship_slot slots[JVMOS_SHIP_SLOTS];
+};
+#endif /* __ASSEMBLER__ */
+
+/*
+ * ---- Run-time counters (--stats) ------------------------------------------------------------
+ * With JVMOS_BOOT_STATS the guest kernel allocates one stats block (physically contiguous) at
+ * boot and publishes it in boot_info.stats_gpa / stats_size: a struct jvmos_stats, followed at
+ * offset sizeof(struct jvmos_stats) by cpu_count struct jvmos_stats_cpu, one per vCPU. Each vCPU
+ * adds only to its own jvmos_stats_cpu (no shared cache lines, no atomics); the monitor sums
+ * them once the program has ended, however it ended. Times are TSC ticks (boot_info.tsc_khz
+ * converts them). Everything in the block is OUT: the monitor checks the magic, the sizes and
+ * the counts, and NUL-terminates the names itself.
+ */
+#define JVMOS_STATS_MAGIC 0x54415453 /* "STAT" */
+#define JVMOS_STATS_SYSCALLS 512     /* syscall numbers counted one by one (x86-64's are < 512) */
+#define JVMOS_STATS_SHIP_OPS 64      /* ship ops counted one by one (jvmos_ship_op < 64) */
+#define JVMOS_STATS_VECTORS 256      /* interrupt vectors */
+#define JVMOS_STATS_NAME_LEN 24      /* NUL-padded names, "" if unnamed */
+
+/* jvmos_stats.syscall_kind[]: each syscall's disposition in the guest's syscall table. */
+#define JVMOS_STATS_SYSCALL_UNKNOWN 0
+#define JVMOS_STATS_SYSCALL_LOCAL 1
+#define JVMOS_STATS_SYSCALL_SHIPPED 2
+#define JVMOS_STATS_SYSCALL_PARTIAL 3
+#define JVMOS_STATS_SYSCALL_UNSUPPORTED 4
+
+#ifndef __ASSEMBLER__
+/* How a page fault the program took was resolved (fault_count[] / fault_tsc[] index). */
+enum jvmos_stats_fault {
+    JVMOS_STATS_FAULT_ANON = 0,   /* anonymous memory: the 64 KiB window around it mapped */
+    JVMOS_STATS_FAULT_HUGE = 1,   /* anonymous memory: one 2 MiB page mapped */
+    JVMOS_STATS_FAULT_FILE = 2,   /* file mapping: its window filled by one shipped read */
+    JVMOS_STATS_FAULT_STALE = 3,  /* already mapped (by another thread, or a stale TLB entry) */
+    JVMOS_STATS_FAULT_SIGNAL = 4, /* no mapping, wrong permission or no memory: a signal */
+    JVMOS_STATS_FAULT_KINDS = 8,
+};
+
+/* Guest kernel operations that trap to the hypervisor without reaching the monitor
+ * (trap_count[] index). On kvm_pvm hosts each is a round trip through the host kernel. */
+enum jvmos_stats_trap {
+    JVMOS_STATS_TRAP_HALT = 0,           /* an idle vCPU halted until an interrupt */
+    JVMOS_STATS_TRAP_TIMER_WRITE = 1,    /* the TSC-deadline timer MSR written */
+    JVMOS_STATS_TRAP_TLB_FLUSH_PAGE = 2, /* a one-page TLB invalidation (PV: a hypercall) */
+    JVMOS_STATS_TRAP_TLB_FLUSH_ALL = 3,  /* a full TLB flush (PV: a hypercall) */
+    JVMOS_STATS_TRAP_DOORBELL = 4,       /* the ship ring's doorbell (an ioeventfd) */
+    JVMOS_STATS_TRAP_IRQ_WINDOW = 5,     /* PV: a hypercall to take an interrupt that arrived
+                                            while interrupts were masked */
+    JVMOS_STATS_TRAPS = 8,
+};
+
+struct jvmos_stats_cpu {
+    uint64_t syscall_count[JVMOS_STATS_SYSCALLS];   /* OUT calls entered, by number */
+    uint64_t syscall_tsc[JVMOS_STATS_SYSCALLS];     /* OUT entry to return (time blocked too) */
+    uint64_t syscall_cpu_tsc[JVMOS_STATS_SYSCALLS]; /* OUT the calling thread's CPU time in it */
+    uint64_t ship_count[JVMOS_STATS_SHIP_OPS];      /* OUT shipped calls, by jvmos_ship_op */
+    uint64_t ship_tsc[JVMOS_STATS_SHIP_OPS];        /* OUT submitted to completion seen */
+    uint64_t ship_blocked;  /* OUT shipped calls that outlasted the spin (the thread blocked) */
+    uint64_t fault_count[JVMOS_STATS_FAULT_KINDS];  /* OUT page faults, by jvmos_stats_fault */
+    uint64_t fault_tsc[JVMOS_STATS_FAULT_KINDS];    /* OUT in the fault handler */
+    uint64_t irq_count[JVMOS_STATS_VECTORS];        /* OUT interrupts, by vector */
+    uint64_t irq_tsc[JVMOS_STATS_VECTORS];          /* OUT in their handlers */
+    uint64_t trap_count[JVMOS_STATS_TRAPS];         /* OUT by jvmos_stats_trap */
+    uint64_t context_switches; /* OUT another thread resumed on this vCPU */
+    uint64_t idle_tsc;         /* OUT halted with nothing to run */
+    uint64_t reserved[6];
+};
+
+struct jvmos_stats {
+    uint32_t magic;     /* OUT JVMOS_STATS_MAGIC */
+    uint32_t cpu_count; /* OUT jvmos_stats_cpu blocks that follow (boot_info.cpus) */
+    uint64_t start_tsc; /* OUT when the guest kernel started counting */
+    uint8_t syscall_kind[JVMOS_STATS_SYSCALLS];                     /* OUT JVMOS_STATS_SYSCALL_* */
+    char syscall_name[JVMOS_STATS_SYSCALLS][JVMOS_STATS_NAME_LEN]; /* OUT Linux's names */
+    char vector_name[JVMOS_STATS_VECTORS][JVMOS_STATS_NAME_LEN];   /* OUT the kernel's vectors */
 };
 #endif /* __ASSEMBLER__ */
 

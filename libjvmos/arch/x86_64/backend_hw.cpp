@@ -4,6 +4,7 @@
 #include "arch/x86_64/arch.h"
 
 #include "arch/x86_64/cpu.h"
+#include "kernel/stats.h"
 
 extern "C" void jvmos_hw_syscall_entry();
 
@@ -21,8 +22,14 @@ void hw_init_cpu(PerCpu&, u64 idt_base, u16 idt_limit) {
     wrmsr(MSR_SFMASK, 0x47700);
 }
 
-void hw_flush_tlb_page(u64 va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
-void hw_flush_tlb_all() { write_cr3(read_cr3()); }
+void hw_flush_tlb_page(u64 va) {
+    stats::count_trap(JVMOS_STATS_TRAP_TLB_FLUSH_PAGE);
+    asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+void hw_flush_tlb_all() {
+    stats::count_trap(JVMOS_STATS_TRAP_TLB_FLUSH_ALL);
+    write_cr3(read_cr3());
+}
 void hw_wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
 u64 hw_fault_address() { return read_cr2(); }
 void hw_irq_enable() { asm volatile("sti" ::: "memory"); }

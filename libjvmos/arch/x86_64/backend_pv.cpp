@@ -6,6 +6,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "kernel/panic.h"
+#include "kernel/stats.h"
 
 extern "C" void jvmos_pv_syscall_entry();
 extern "C" jvmos::u8 jvmos_vif_pages[][4096];
@@ -49,15 +50,24 @@ void pv_init_cpu(PerCpu& cpu, u64 idt_base, u16 idt_limit) {
     wrmsr(MSR_SFMASK, 0x47700); // TF DF IF NT AC ... (the PV VIF follows IF)
 }
 
-void pv_flush_tlb_page(u64 va) { hypercall(HC_FLUSH_TLB_ONE, va); }
-void pv_flush_tlb_all() { hypercall(HC_FLUSH_TLB); }
+void pv_flush_tlb_page(u64 va) {
+    stats::count_trap(JVMOS_STATS_TRAP_TLB_FLUSH_PAGE);
+    hypercall(HC_FLUSH_TLB_ONE, va);
+}
+void pv_flush_tlb_all() {
+    stats::count_trap(JVMOS_STATS_TRAP_TLB_FLUSH_ALL);
+    hypercall(HC_FLUSH_TLB);
+}
 
 void pv_irq_enable() {
     VifPage* v = vif();
     v->if_ = 1;
     asm volatile("" ::: "memory");
     // An interrupt that arrived while disabled is delivered by the next hypercall.
-    if (v->pending) hypercall(HC_FLUSH_TLB_ONE, 0);
+    if (v->pending) {
+        stats::count_trap(JVMOS_STATS_TRAP_IRQ_WINDOW);
+        hypercall(HC_FLUSH_TLB_ONE, 0);
+    }
 }
 
 void pv_irq_disable() {

@@ -3,6 +3,7 @@
 #include "arch/x86_64/arch.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
+#include "kernel/stats.h"
 #include "sched/scheduler.h"
 #include "sched/smp.h"
 #include "shipper/guest/ship.h"
@@ -27,10 +28,12 @@ const char* vector_name(jvmos::u64 v) {
 
 extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
     using namespace jvmos;
+    const u64 entered = stats::timestamp(); // --stats: time in interrupt handlers
     // A TLB shootdown: flush and go on, without the kernel lock (its sender holds it and waits).
     if (frame->vector == smp::TLB_VECTOR) {
         arch::apic_eoi();
         smp::on_tlb_ipi();
+        stats::interrupt_end(frame->vector, entered);
         return;
     }
     const bool from_user = frame->from_user();
@@ -67,6 +70,7 @@ extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
         } else if (frame->vector != 0xff) {
             arch::apic_eoi();
         }
+        stats::interrupt_end(frame->vector, entered);
         if (from_user) {
             sched::maybe_preempt();
             signal::deliver_pending(*frame);
