@@ -36,6 +36,7 @@ public class Locks {
         ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
         CountDownLatch allIn = new CountDownLatch(3);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch recorded = new CountDownLatch(3); // each reader has stored its result
         boolean[] together = new boolean[3];
         Thread[] readers = new Thread[3];
         for (int i = 0; i < 3; i++) {
@@ -45,6 +46,7 @@ public class Locks {
                 try {
                     allIn.countDown();
                     together[id] = allIn.await(30, TimeUnit.SECONDS);
+                    recorded.countDown();
                     release.await();
                 } catch (InterruptedException e) {
                 } finally { rw.readLock().unlock(); }
@@ -52,6 +54,7 @@ public class Locks {
             readers[i].start();
         }
         allIn.await();
+        recorded.await();
         boolean[] writerTry = new boolean[1];
         Thread w = new Thread(() -> writerTry[0] = rw.writeLock().tryLock());
         w.start(); w.join();
