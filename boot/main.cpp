@@ -183,7 +183,9 @@ int run(const Options& opts, const SessionPlan& session) {
                  (opts.kernel_bench ? JVMOS_BOOT_KERNEL_BENCH : 0) |
                  (opts.list_syscalls ? JVMOS_BOOT_LIST_SYSCALLS : 0) |
                  (opts.stats ? JVMOS_BOOT_STATS : 0);
-    if (opts.cpus) {
+    if (no_program) {
+        plan.cpus = 1; // the kernel benchmark and the table need no other vCPU
+    } else if (opts.cpus) {
         plan.cpus = opts.cpus;
     } else {
         const long online = sysconf(_SC_NPROCESSORS_ONLN);

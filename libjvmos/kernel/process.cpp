@@ -287,12 +287,14 @@ static void write_back_shared_mappings() {
 
 void exit_process(int status) {
     write_back_shared_mappings();
+    sched::account_halted_cpus();
     trace_summary();
     host_exit(status);
 }
 
 void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address) {
     write_back_shared_mappings();
+    sched::account_halted_cpus();
     trace_summary();
     static char report[256];
     usize n;

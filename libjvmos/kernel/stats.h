@@ -60,6 +60,10 @@ inline void idle_end(u64 start) {
     c.trap_count[JVMOS_STATS_TRAP_HALT]++;
     c.idle_tsc += arch::rdtsc() - start;
 }
+// vCPU `cpu` (not the caller) has been halted for `tsc` ticks and is still: its idle time so far.
+inline void idle_add(u32 cpu, u64 tsc) {
+    if (enabled()) g_cpus[cpu].idle_tsc += tsc;
+}
 // An interrupt with `vector` was handled from `start` (a timestamp()) until now.
 inline void interrupt_end(u64 vector, u64 start) {
     if (!start) return;

@@ -28,6 +28,7 @@ struct CpuSched {
     Thread* zombie;          // exited thread whose stack the next thread here frees
     bool need_resched;
     volatile bool idling;    // halted (or about to) in the idle loop, lock released
+    volatile u64 halted_since; // --stats: TSC when this vCPU halted (0: not halted)
     i64 slice_end;           // monotonic ns when the current time slice ends (0: none)
     u64 armed_tsc;           // TSC deadline the LAPIC timer is armed for (0: disarmed)
     u64 loaded_fs;           // FS/GS bases loaded on this vCPU
@@ -103,9 +104,12 @@ void arm_timer() {
         tsc = arch::rdtsc() + (delta > 0 ? kernel::ns_to_tsc(u64(delta)) : 1);
     }
     if (tsc == cpu.armed_tsc) return;
-    // Re-arming for a later deadline than the armed one is not needed: the earlier interrupt
-    // re-arms. Only an earlier deadline (or disarming when nothing waits) is written.
-    if (tsc && cpu.armed_tsc && cpu.armed_tsc <= tsc && cpu.armed_tsc > arch::rdtsc()) return;
+    // Each write is a trap, so only an earlier deadline is written. A later one is not needed
+    // (the earlier interrupt re-arms), and neither is disarming when nothing waits: the armed
+    // interrupt then fires once and finds nothing to do, which costs less than a write at every
+    // context switch (a futex ping-pong switches thousands of times a second).
+    if (!tsc) return;
+    if (cpu.armed_tsc && cpu.armed_tsc <= tsc && cpu.armed_tsc > arch::rdtsc()) return;
     stats::count_trap(JVMOS_STATS_TRAP_TIMER_WRITE);
     arch::wrmsr(arch::MSR_TSC_DEADLINE, tsc);
     cpu.armed_tsc = tsc;
@@ -201,8 +205,10 @@ void schedule() {
         smp::unlock();
         // Interrupts taken while halted take the lock themselves (trap.cpp).
         const u64 halted = stats::timestamp();
+        cpu.halted_since = halted;
         arch::backend().wait_for_interrupt();
         arch::backend().irq_disable();
+        cpu.halted_since = 0;
         stats::idle_end(halted);
         cpu.idling = false;
         smp::lock();
@@ -292,6 +298,14 @@ void run_secondary_cpu() {
 }
 
 Thread* current() { return here().current; }
+
+void account_halted_cpus() {
+    // A vCPU still halted when the program ends has not added its idle time yet.
+    for (u32 c = 0; c < smp::cpu_count(); c++) {
+        const u64 since = g_cpu[c].halted_since;
+        if (since && c != arch::cpu_index()) stats::idle_add(c, arch::rdtsc() - since);
+    }
+}
 usize live_threads() { return g_live; }
 
 Result<Thread*> create_thread(const arch::TrapFrame& frame, i32 tid) {

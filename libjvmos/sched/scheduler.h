@@ -145,6 +145,8 @@ Thread* next_thread(Thread* t);
 // (completed I/O should not wait for a time slice to end).
 void wake_from_interrupt(Thread* t);
 void yield();
+// --stats: adds the idle time of vCPUs that are halted right now (the program is ending).
+void account_halted_cpus();
 // Whether another thread is waiting for a CPU.
 bool others_runnable();
 // A signal is pending for `t`: if it runs on another vCPU, make it enter the kernel.
