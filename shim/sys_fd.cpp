@@ -8,6 +8,7 @@
 #include "signal/signal.h"
 #include "shim/ship_util.h"
 #include "shim/syscall.h"
+#include "shim/record_locks.h"
 #include "shim/user_ptr.h"
 
 namespace jvmos::shim {
@@ -123,21 +124,6 @@ Result<u64> simple_call(i64 fd, u32 op, u64 arg0 = 0) {
 
 // ---- record locks ----
 
-// struct flock on x86-64.
-struct LinuxFlock {
-    i16 l_type;
-    i16 l_whence;
-    u32 pad0;
-    i64 l_start;
-    i64 l_len;
-    i32 l_pid;
-    u32 pad1;
-};
-static_assert(sizeof(LinuxFlock) == 32);
-
-constexpr u64 F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
-constexpr u64 F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
-constexpr i16 F_UNLCK = 2;
 
 // The program has taken a POSIX record lock at some time (then closes may have to drop them).
 bool g_posix_locks_taken;

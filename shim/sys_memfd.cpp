@@ -6,6 +6,7 @@
 #include "kernel/memfd.h"
 #include "kernel/process.h"
 #include "shim/memfd_calls.h"
+#include "shim/record_locks.h"
 #include "shim/syscall.h"
 #include "shim/user_ptr.h"
 
@@ -44,18 +45,6 @@ struct LinuxStatfs {
     i64 f_spare[4];
 };
 static_assert(sizeof(LinuxStatfs) == 120);
-
-// struct flock on x86-64.
-struct LinuxFlock {
-    i16 l_type;
-    i16 l_whence;
-    u32 pad0;
-    i64 l_start;
-    i64 l_len;
-    i32 l_pid;
-    u32 pad1;
-};
-static_assert(sizeof(LinuxFlock) == 32);
 
 } // namespace
 
@@ -168,27 +157,13 @@ Result<u64> memfd_simple_call(OpenFile* f, u32 op, u64 arg) {
 }
 
 Result<u64> memfd_fcntl(OpenFile* f, u64 cmd, u64 arg) {
-    constexpr u64 F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
-    constexpr u64 F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+    constexpr u64 F_GETFL = 3, F_SETFL = 4;
     constexpr u64 F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
-    constexpr i16 F_UNLCK = 2;
+    // No other process can hold a lock on a memfd: nothing conflicts.
+    if (is_record_lock_command(cmd)) return local_record_lock(cmd, arg);
     switch (cmd) {
     case F_GETFL: return memfd_simple_call(f, JVMOS_SHIP_GETFL, 0);
     case F_SETFL: return memfd_simple_call(f, JVMOS_SHIP_SETFL, arg);
-    case F_GETLK:
-    case F_OFD_GETLK: {
-        // No other process can hold a lock on a memfd: nothing conflicts.
-        LinuxFlock l = TRY(UserPtr<LinuxFlock>(arg).read());
-        l.l_type = F_UNLCK;
-        TRY(UserPtr<LinuxFlock>(arg).write(l));
-        return 0;
-    }
-    case F_SETLK:
-    case F_SETLKW:
-    case F_OFD_SETLK:
-    case F_OFD_SETLKW:
-        TRY(UserPtr<LinuxFlock>(arg).read());
-        return 0;
     case F_ADD_SEALS:
         TRY(kernel::memfd_add_seals(*f->memfd, u32(arg)));
         return 0;

@@ -5,6 +5,7 @@
 #include "kernel/files.h"
 #include "kernel/procfs.h"
 #include "shim/procfs_calls.h"
+#include "shim/record_locks.h"
 #include "shim/user_ptr.h"
 
 namespace jvmos::shim {
@@ -207,34 +208,14 @@ Result<u64> procfs_simple_call(OpenFile* f, u32 op, u64 arg) {
 }
 
 Result<u64> procfs_fcntl(OpenFile* f, u64 cmd, u64 arg) {
-    constexpr u64 F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
-    constexpr u64 F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
-    constexpr i16 F_UNLCK = 2;
-    struct LinuxFlock {
-        i16 l_type, l_whence;
-        u32 pad0;
-        i64 l_start, l_len;
-        i32 l_pid;
-        u32 pad1;
-    };
+    constexpr u64 F_GETFL = 3, F_SETFL = 4;
+    // No other process can lock a /proc file: nothing conflicts.
+    if (is_record_lock_command(cmd)) return local_record_lock(cmd, arg);
     switch (cmd) {
     case F_GETFL:
         return procfs_simple_call(f, JVMOS_SHIP_GETFL, 0);
     case F_SETFL:
         return procfs_simple_call(f, JVMOS_SHIP_SETFL, arg);
-    case F_GETLK:
-    case F_OFD_GETLK: {
-        LinuxFlock l = TRY(UserPtr<LinuxFlock>(arg).read());
-        l.l_type = F_UNLCK;
-        TRY(UserPtr<LinuxFlock>(arg).write(l));
-        return 0;
-    }
-    case F_SETLK:
-    case F_SETLKW:
-    case F_OFD_SETLK:
-    case F_OFD_SETLKW:
-        TRY(UserPtr<LinuxFlock>(arg).read());
-        return 0;
     default:
         return Errno::EINVAL;
     }
