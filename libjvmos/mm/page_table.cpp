@@ -329,59 +329,6 @@ Result<void> PageTable::unmap_range(u64 start, u64 end, TlbBatch& batch, FrameSi
     return {};
 }
 
-void PageTable::protect_in(u64* tbl, int level, u64 base, u64 start, u64 last, u64 set_bits,
-                           u64 clear_bits, TlbBatch& batch) {
-    const u64 span = span_of(level);
-    for (usize i = index_of(start, level); i <= index_of(last, level); ++i) {
-        u64* entry = &tbl[i];
-        const u64 v = load(entry);
-        if (v == 0) continue;
-        const u64 entry_va = canonical(base + i * span);
-        const u64 entry_last = entry_va + span - 1;
-
-        if (level == LEVEL_PT || (level == LEVEL_PD && (v & PTE_HUGE))) {
-            JVMOS_ASSERT(start <= entry_va && entry_last <= last);
-            u64 nv = (v & ~clear_bits) | set_bits;
-            if (v & PTE_COW) nv &= ~PTE_WRITE; // a write must copy the page first
-            if (nv == v) continue;
-            // A zero entry would read as empty and lose the frame.
-            if (nv == 0)
-                assertion_failed("protected entry stays non-zero", __FILE__, __LINE__, v, entry_va);
-            store(entry, nv);
-            // Only a change that takes a permission away needs an invalidation. A stale entry
-            // that allows less than the new one only causes a fault that resolves itself: on
-            // hardware the access re-walks the table (or our handler finds the entry already
-            // allows it), on a shadow-paging host the host's fault handler re-reads our entry.
-            // Every invalidation is a trap to the hypervisor (~28 us on kvm_pvm here).
-            const bool removes = ((v & ~nv) & (PTE_PRESENT | PTE_WRITE | PTE_USER)) ||
-                                 ((nv & ~v) & PTE_NX);
-            if (was_cached(v) && removes)
-                batch.add(entry_va, level == LEVEL_PT ? PageSize::Small4K : PageSize::Large2M);
-            else if (nv & PTE_PRESENT)
-                batch.note_new_mapping();
-            continue;
-        }
-        protect_in(table(v & PTE_ADDR_MASK), level - 1, entry_va,
-                   start > entry_va ? start : entry_va, last < entry_last ? last : entry_last,
-                   set_bits, clear_bits, batch);
-    }
-}
-
-Result<void> PageTable::protect_range(u64 start, u64 end, u64 set_bits, u64 clear_bits,
-                                      TlbBatch& batch) {
-    JVMOS_ASSERT_EQ((set_bits | clear_bits) & ~PTE_PROTECTION_MASK, 0u);
-    JVMOS_ASSERT_EQ(set_bits & clear_bits, 0u);
-    JVMOS_ASSERT(is_aligned(start, PAGE_SIZE) && is_aligned(end, PAGE_SIZE) && start <= end);
-    if (start == end) return {};
-    const u64 last = end - 1;
-    JVMOS_ASSERT(is_canonical(start) && is_canonical(last));
-    JVMOS_ASSERT_EQ(is_user_half(start), is_user_half(last));
-    TRY(split_if_straddled(start, batch));
-    TRY(split_if_straddled(end, batch));
-    protect_in(table(m_root), LEVEL_PML4, 0, start, last, set_bits, clear_bits, batch);
-    return {};
-}
-
 template <typename Fn>
 void PageTable::for_each_leaf(u64* tbl, int level, u64 base, u64 start, u64 last, Fn& fn) const {
     const u64 span = span_of(level);
@@ -399,6 +346,43 @@ void PageTable::for_each_leaf(u64* tbl, int level, u64 base, u64 start, u64 last
                       start > entry_va ? start : entry_va, last < entry_last ? last : entry_last,
                       fn);
     }
+}
+
+Result<void> PageTable::protect_range(u64 start, u64 end, u64 set_bits, u64 clear_bits,
+                                      TlbBatch& batch) {
+    JVMOS_ASSERT_EQ((set_bits | clear_bits) & ~PTE_PROTECTION_MASK, 0u);
+    JVMOS_ASSERT_EQ(set_bits & clear_bits, 0u);
+    JVMOS_ASSERT(is_aligned(start, PAGE_SIZE) && is_aligned(end, PAGE_SIZE) && start <= end);
+    if (start == end) return {};
+    const u64 last = end - 1;
+    JVMOS_ASSERT(is_canonical(start) && is_canonical(last));
+    JVMOS_ASSERT_EQ(is_user_half(start), is_user_half(last));
+    TRY(split_if_straddled(start, batch));
+    TRY(split_if_straddled(end, batch));
+    auto protect = [&](u64 entry_va, u64* entry, int level) {
+        JVMOS_ASSERT(start <= entry_va && entry_va + span_of(level) - 1 <= last);
+        const u64 v = load(entry);
+        u64 nv = (v & ~clear_bits) | set_bits;
+        if (v & PTE_COW) nv &= ~PTE_WRITE; // a write must copy the page first
+        if (nv == v) return;
+        // A zero entry would read as empty and lose the frame.
+        if (nv == 0)
+            assertion_failed("protected entry stays non-zero", __FILE__, __LINE__, v, entry_va);
+        store(entry, nv);
+        // Only a change that takes a permission away needs an invalidation. A stale entry that
+        // allows less than the new one only causes a fault that resolves itself: on hardware
+        // the access re-walks the table (or our handler finds the entry already allows it), on
+        // a shadow-paging host the host's fault handler re-reads our entry. Every invalidation
+        // is a trap to the hypervisor (~28 us on kvm_pvm here).
+        const bool removes =
+            ((v & ~nv) & (PTE_PRESENT | PTE_WRITE | PTE_USER)) || ((nv & ~v) & PTE_NX);
+        if (was_cached(v) && removes)
+            batch.add(entry_va, level == LEVEL_PT ? PageSize::Small4K : PageSize::Large2M);
+        else if (nv & PTE_PRESENT)
+            batch.note_new_mapping();
+    };
+    for_each_leaf(table(m_root), LEVEL_PML4, 0, start, last, protect);
+    return {};
 }
 
 Result<u64*> PageTable::make_pde(u64 va) {

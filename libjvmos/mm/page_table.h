@@ -209,8 +209,6 @@ private:
     Result<void> split_if_straddled(u64 addr, TlbBatch& batch);
     bool unmap_in(u64* tbl, int level, u64 base, u64 start, u64 last, TlbBatch& batch,
                   FrameSink& sink);
-    void protect_in(u64* tbl, int level, u64 base, u64 start, u64 last, u64 set_bits,
-                    u64 clear_bits, TlbBatch& batch);
     // Calls fn(va, entry, level) for every non-zero leaf of [start, last] under `tbl`.
     template <typename Fn> void for_each_leaf(u64* tbl, int level, u64 base, u64 start, u64 last,
                                               Fn& fn) const;
