@@ -105,6 +105,13 @@ Result<Lookup> HandleImpl::lookup(kj::StringPtr path, FollowLast follow) const {
     return m_session->resolver().lookup(start_dir(), path, follow);
 }
 
+HandleImpl* HandleImpl::of_this_session(kj::Maybe<HandleImpl&> other) const {
+    KJ_IF_MAYBE (handle, other) {
+        if (handle->m_session.get() == m_session.get()) return handle;
+    }
+    return nullptr;
+}
+
 // ---- I/O -----------------------------------------------------------------------------------
 
 template <typename Context>
@@ -835,9 +842,8 @@ kj::Promise<void> HandleImpl::renameAt(RenameAtContext context) {
                                kj::Maybe<HandleImpl&> other) mutable {
         auto params = context.getParams();
         auto results = context.getResults();
-        HandleImpl* target_dir = nullptr;
-        KJ_IF_MAYBE (handle, other) { target_dir = handle; }
-        if (target_dir == nullptr || target_dir->m_session.get() != m_session.get()) {
+        HandleImpl* target_dir = of_this_session(other);
+        if (target_dir == nullptr) {
             results.setErrno(EBADF); // not a Handle of this session
             return;
         }
@@ -881,9 +887,8 @@ kj::Promise<void> HandleImpl::copyRange(CopyRangeContext context) {
                                kj::Maybe<HandleImpl&> other) mutable {
         auto params = context.getParams();
         auto results = context.getResults();
-        HandleImpl* out = nullptr;
-        KJ_IF_MAYBE (handle, other) { out = handle; }
-        if (out == nullptr || out->m_session.get() != m_session.get()) {
+        HandleImpl* out = of_this_session(other);
+        if (out == nullptr) {
             results.setErrno(EBADF); // not a Handle of this session
             return;
         }
@@ -1019,9 +1024,8 @@ kj::Promise<void> HandleImpl::linkAt(LinkAtContext context) {
                                kj::Maybe<HandleImpl&> other) mutable {
         auto params = context.getParams();
         auto results = context.getResults();
-        HandleImpl* target_dir = nullptr;
-        KJ_IF_MAYBE (handle, other) { target_dir = handle; }
-        if (target_dir == nullptr || target_dir->m_session.get() != m_session.get()) {
+        HandleImpl* target_dir = of_this_session(other);
+        if (target_dir == nullptr) {
             results.setErrno(EBADF); // not a Handle of this session
             return;
         }

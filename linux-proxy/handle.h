@@ -98,6 +98,9 @@ protected:
     kj::Promise<void> lock(LockContext context) override;
 
 private:
+    // `other` (a capability the session recognised as local) if it belongs to this session, else
+    // nullptr: a Handle of another session is never reachable from this one.
+    HandleImpl* of_this_session(kj::Maybe<HandleImpl&> other) const;
     // The object a path call with AT_EMPTY_PATH acts on: this Handle's file for an empty path
     // (ENOENT without AT_EMPTY_PATH), else the path's final object, its symlink followed unless
     // AT_SYMLINK_NOFOLLOW (ENOENT if it does not exist). `storage` keeps the lookup's fds.
