@@ -246,6 +246,98 @@ static uint64_t op_fault_2m(long n) { return first_touch(n, LARGE_PAGE, LARGE_PA
  * usable costs, including any per-4 KiB work below the guest (the host's shadow-page fills). */
 static uint64_t op_fill_2m(long n) { return first_touch(n, LARGE_PAGE, PAGE, 1); }
 
+/* Faults of 4 KiB pages: regions just short of 2 MiB (as guard pages leave a thread stack or a
+ * heap), so that no 2 MiB page fits, with one write every 64 KiB (jvmos maps a 64 KiB window
+ * per anonymous fault; natively each write is a 4 KiB fault). `faults` touches in `regions`
+ * regions carved out of a PROT_NONE reservation with mprotect. */
+#define SMALL_REGION (LARGE_PAGE - PAGE)
+#define WINDOW (64L * 1024)
+static char* map_small_regions(long faults, long* reserved) {
+    const long per_region = SMALL_REGION / WINDOW; /* 31 windows fit in 2 MiB - 4 KiB */
+    const long regions = (faults + per_region - 1) / per_region;
+    *reserved = regions * LARGE_PAGE;
+    char* base = map_anonymous(*reserved, PROT_NONE);
+    for (long r = 0; r < regions; r++)
+        check(raw_syscall3(SYS_mprotect, (long)(base + r * LARGE_PAGE), SMALL_REGION,
+                           PROT_READ | PROT_WRITE), "mprotect");
+    return base;
+}
+
+static void touch_small_regions(char* base, long faults) {
+    const long per_region = SMALL_REGION / WINDOW;
+    for (long i = 0; i < faults; i++)
+        base[(i / per_region) * LARGE_PAGE + (i % per_region) * WINDOW] = 1;
+}
+
+struct Toucher {
+    char* base;
+    long faults;
+    volatile int* go;
+};
+
+static void* toucher(void* arg) {
+    struct Toucher* t = arg;
+    while (!*t->go) {
+    }
+    touch_small_regions(t->base, t->faults);
+    return NULL;
+}
+
+/* Per fault, one thread. */
+static uint64_t op_fault_64k(long n) {
+    long reserved;
+    char* base = map_small_regions(n, &reserved);
+    uint64_t start = now_ns();
+    touch_small_regions(base, n);
+    uint64_t elapsed = now_ns() - start;
+    raw_syscall3(SYS_munmap, (long)base, reserved, 0);
+    return elapsed;
+}
+
+/* Per fault, two threads faulting at once in regions of their own (wall time over both threads'
+ * faults: with no lock in common it is half of op_fault_64k's on two CPUs). */
+static uint64_t op_fault_64k_2threads(long n) {
+    long reserved[2];
+    struct Toucher t[2];
+    volatile int go = 0;
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) {
+        t[i].base = map_small_regions(n / 2, &reserved[i]);
+        t[i].faults = n / 2;
+        t[i].go = &go;
+        check(pthread_create(&threads[i], NULL, toucher, &t[i]) ? -1 : 0, "pthread_create");
+    }
+    uint64_t start = now_ns();
+    go = 1;
+    for (int i = 0; i < 2; i++) pthread_join(threads[i], NULL);
+    uint64_t elapsed = now_ns() - start;
+    for (int i = 0; i < 2; i++) raw_syscall3(SYS_munmap, (long)t[i].base, reserved[i], 0);
+    return elapsed;
+}
+
+static volatile int g_stop_syscalls;
+static void* syscall_loop(void* unused) {
+    while (!g_stop_syscalls) raw_syscall0(SYS_getppid);
+    return unused;
+}
+
+/* Per fault, one thread faulting while another one makes syscalls without pause (a kernel lock
+ * on the fault path would make every fault wait for the syscalls). */
+static uint64_t op_fault_64k_vs_syscalls(long n) {
+    long reserved;
+    char* base = map_small_regions(n, &reserved);
+    pthread_t other;
+    g_stop_syscalls = 0;
+    check(pthread_create(&other, NULL, syscall_loop, NULL) ? -1 : 0, "pthread_create");
+    uint64_t start = now_ns();
+    touch_small_regions(base, n);
+    uint64_t elapsed = now_ns() - start;
+    g_stop_syscalls = 1;
+    pthread_join(other, NULL);
+    raw_syscall3(SYS_munmap, (long)base, reserved, 0);
+    return elapsed;
+}
+
 /* SIGSEGV: a load from a PROT_NONE page (HotSpot's polling page and implicit null checks); the
  * handler resumes after the faulting instruction by setting RIP to the address the faulting
  * sequence left in RCX, as HotSpot's handler moves RIP to a stub. Per fault. */
@@ -342,6 +434,9 @@ static const struct Bench BENCHES[] = {
     {"fault_4k", op_fault_4k, 4096},
     {"fault_2m", op_fault_2m, 8},
     {"fill_2m", op_fill_2m, 8},
+    {"fault_64k", op_fault_64k, 1024},
+    {"fault_64k_2threads", op_fault_64k_2threads, 1024},
+    {"fault_64k_vs_syscalls", op_fault_64k_vs_syscalls, 1024},
     {"sigsegv_fixup", op_sigsegv_fixup, 4000},
     {"thread_create_join", op_thread_create_join, 1000},
     {"clock_gettime", op_clock_gettime, 1000000},

@@ -139,21 +139,6 @@ Result<u64> sys_prlimit64(SyscallArgs& args) {
     return 0;
 }
 
-Result<u64> sys_sched_getaffinity(SyscallArgs& args) {
-    const u64 pid = args.a[0], len = args.a[1], mask = args.a[2];
-    kernel::Process& p = kernel::current_process();
-    if (pid != 0 && pid != u64(p.pid) && pid != u64(kernel::current_thread().tid))
-        return Errno::ESRCH;
-    const u32 cpus = kernel::boot_info().cpus;
-    const u64 mask_bytes = align_up((cpus + 63) / 64 * 8, 8); // Linux: whole longs
-    if (len * 8 < cpus) return Errno::EINVAL;
-    if (len & 7) return Errno::EINVAL;
-    u64 words[JVMOS_MAX_CPUS / 64] = {};
-    for (u32 c = 0; c < cpus; c++) words[c / 64] |= 1ull << (c % 64);
-    TRY(copy_to_user(mask, words, mask_bytes));
-    return mask_bytes;
-}
-
 Result<u64> sys_getrandom(SyscallArgs& args) {
     const u64 buf = args.a[0], flags = args.a[2];
     u64 len = args.a[1];

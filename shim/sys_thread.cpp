@@ -7,6 +7,7 @@
 #include "kernel/time.h"
 #include "sched/futex.h"
 #include "sched/scheduler.h"
+#include "sched/smp.h"
 #include "shim/syscall.h"
 #include "shim/user_ptr.h"
 
@@ -97,17 +98,37 @@ Result<u64> sys_sched_yield(SyscallArgs&) {
     return 0;
 }
 
+// The thread sched_{get,set}affinity name: 0 or the process id mean the caller (the guest
+// runs one process; its id is also the main thread's), otherwise a thread id.
+Result<sched::Thread*> affinity_target(u64 pid) {
+    kernel::Thread& me = kernel::current_thread();
+    if (pid == 0 || pid == u64(me.tid)) return &me;
+    if (i64(pid) < 0 || pid > 0x7fffffff) return Errno::ESRCH;
+    sched::Thread* t = sched::find_thread(i32(pid));
+    if (!t) return Errno::ESRCH;
+    return t;
+}
+
 Result<u64> sys_sched_setaffinity(SyscallArgs& args) {
     const u64 pid = args.a[0], len = args.a[1], mask = args.a[2];
-    if (pid != 0 && pid != u64(kernel::current_process().pid) &&
-        pid != u64(kernel::current_thread().tid))
-        return Errno::ESRCH;
-    if (len < 8) return Errno::EINVAL;
-    const u64 first = TRY(UserPtr<u64>(mask).read());
-    const u32 cpus = kernel::boot_info().cpus;
-    const u64 online = cpus >= 64 ? ~0ull : (1ull << cpus) - 1;
-    if (!(first & online)) return Errno::EINVAL; // no online CPU in the mask
+    sched::Thread* t = TRY(affinity_target(pid));
+    // Linux reads min(len, its mask size) bytes; the vCPUs all fit in the first word.
+    if (len == 0) return Errno::EINVAL;
+    u64 first = 0;
+    TRY(copy_from_user(&first, mask, len < 8 ? len : 8));
+    TRY(sched::set_affinity(t, first));
     return 0;
+}
+
+Result<u64> sys_sched_getaffinity(SyscallArgs& args) {
+    const u64 pid = args.a[0], len = args.a[1], mask = args.a[2];
+    sched::Thread* t = TRY(affinity_target(pid));
+    const u32 cpus = smp::cpu_count();
+    const u64 mask_bytes = align_up((cpus + 63) / 64 * 8, 8); // Linux: whole longs
+    if (len * 8 < cpus) return Errno::EINVAL;
+    if (len & 7) return Errno::EINVAL;
+    TRY(copy_to_user(mask, &t->affinity, mask_bytes));
+    return mask_bytes;
 }
 
 Result<u64> sys_prctl(SyscallArgs& args) {

@@ -221,6 +221,23 @@ Result<ProgramImage> read_file(const char* path) {
 
 Process& current_process() { return *g_process; }
 
+namespace {
+mm::Access fault_access(u64 error) {
+    return (error & 0x10) ? mm::Access::Execute
+           : (error & 0x2) ? mm::Access::Write
+                           : mm::Access::Read;
+}
+} // namespace
+
+bool try_fast_fault(const arch::TrapFrame& frame, u64 fault_address) {
+    const u64 start = stats::timestamp();
+    mm::FastFault how{};
+    if (!current_address_space().try_fault_fast(fault_address, fault_access(frame.error), how))
+        return false;
+    stats::fast_fault_end(start, how.was_mapped, how.large);
+    return true;
+}
+
 void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
     // A "user-mode" exception at a kernel address is not the program's: kvm_pvm hosts without
     // the paravirtual native mode run the kernel's syscall entry at user privilege, so the
@@ -232,10 +249,7 @@ void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
                          "host the hardware-virtualisation backend cannot take syscalls: use "
                          "--backend pv", (unsigned long long)frame.vector);
     if (frame.vector == 14) {
-        const u64 err = frame.error;
-        const mm::Access access = (err & 0x10) ? mm::Access::Execute
-                                  : (err & 0x2) ? mm::Access::Write
-                                                : mm::Access::Read;
+        const mm::Access access = fault_access(frame.error);
         mm::AddressSpace& as = current_address_space();
         const stats::FaultProbe probe = stats::fault_begin(as, fault_address);
         const mm::FaultOutcome outcome = as.handle_fault(fault_address, access);

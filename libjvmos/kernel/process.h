@@ -51,6 +51,10 @@ inline mm::AddressSpace& current_address_space() { return *current_process().add
 // handlers arrives with the signal work).
 void handle_user_exception(arch::TrapFrame& frame, u64 fault_address);
 
+// A page fault in user mode, without the kernel lock: true if the address space resolved it
+// (anonymous memory, a stale TLB entry); false if it needs handle_user_exception().
+bool try_fast_fault(const arch::TrapFrame& frame, u64 fault_address);
+
 // Ends the program: jvmos exits with `status`.
 [[noreturn]] void exit_process(int status);
 // The program dies of `signal` (Linux's default action): jvmos exits with 128 + signal and

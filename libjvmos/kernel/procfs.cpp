@@ -18,6 +18,7 @@
 #include "proc/elf.h"
 #include "sched/scheduler.h"
 #include "shipper/guest/ship.h"
+#include "signal/signal.h"
 
 namespace jvmos::procfs {
 
@@ -692,7 +693,7 @@ void gen_status(const Node& n, StringBuilder& out) {
     s.vm_lib = u.exec * kb > text ? u.exec * kb - text : 0;
     s.vm_pte = u.page_tables * kb;
     s.threads = u32(sched::live_threads());
-    s.sig_queued = t ? u64(__builtin_popcountll(t->pending_signals)) : 0;
+    s.sig_queued = t ? signal::queued_count(*t) : 0;
     s.sig_limit = p.rlimits[11].cur;
     s.sig_pending = t ? t->pending_signals : 0;
     s.sig_blocked = t ? t->signal_mask : 0;

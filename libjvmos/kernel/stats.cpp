@@ -120,4 +120,13 @@ void fault_end_counted(const FaultProbe& probe, mm::AddressSpace& as, u64 addr,
     c.fault_tsc[kind] += now - probe.start_tsc;
 }
 
+void fast_fault_end_counted(u64 start_tsc, bool was_mapped, bool large) {
+    const jvmos_stats_fault kind = was_mapped ? JVMOS_STATS_FAULT_STALE
+                                   : large    ? JVMOS_STATS_FAULT_HUGE
+                                              : JVMOS_STATS_FAULT_ANON;
+    jvmos_stats_cpu& c = here();
+    c.fault_count[kind]++;
+    c.fault_tsc[kind] += arch::rdtsc() - start_tsc;
+}
+
 } // namespace jvmos::stats

@@ -113,5 +113,11 @@ inline void fault_end(const FaultProbe& probe, mm::AddressSpace& as, u64 addr,
                       mm::FaultOutcome outcome) {
     if (probe.start_tsc) fault_end_counted(probe, as, addr, outcome);
 }
+// A fault the fast path resolved (without the kernel lock), which started at `start_tsc`
+// (timestamp()): a stale TLB entry, or an anonymous page of 4 KiB or 2 MiB.
+void fast_fault_end_counted(u64 start_tsc, bool was_mapped, bool large);
+inline void fast_fault_end(u64 start_tsc, bool was_mapped, bool large) {
+    if (start_tsc) fast_fault_end_counted(start_tsc, was_mapped, large);
+}
 
 } // namespace jvmos::stats

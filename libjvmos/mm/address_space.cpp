@@ -52,23 +52,6 @@ private:
     usize m_count = 0;
 };
 
-// Tells the file layer and the memory objects how many pages of their mappings went away.
-class FilePagesRemoved final : public RemovedSink {
-public:
-    explicit FilePagesRemoved(FileBacking* files) : m_files(files) {}
-    void removed(const Region& piece) override {
-        if (piece.kind == RegionKind::File && m_files)
-            m_files->pages_removed(piece.file_id, piece.size() / PAGE_SIZE);
-        if (piece.kind == RegionKind::Shmem) {
-            auto* object = reinterpret_cast<MemoryObject*>(piece.file_id);
-            object->pages_unmapped(piece.size() / PAGE_SIZE);
-        }
-    }
-
-private:
-    FileBacking* m_files;
-};
-
 // The sink of a removal whose pages hold no reference (a region inserted a moment ago).
 class NothingRemoved final : public RemovedSink {
 public:
@@ -84,6 +67,94 @@ constexpr u32 MREMAP_DONTUNMAP = 4;
 constexpr usize WRITE_BACK_PAGES = 64;
 
 u64 pages_in(u64 bytes) { return (bytes + PAGE_SIZE - 1) / PAGE_SIZE; }
+
+} // namespace
+
+// Tells the file layer and the memory objects how many pages of their mappings went away.
+class AddressSpace::PagesRemoved final : public RemovedSink {
+public:
+    explicit PagesRemoved(AddressSpace& as) : m_as(as) {}
+    void removed(const Region& piece) override {
+        if (piece.kind == RegionKind::File)
+            m_as.file_pages_removed(piece.file_id, piece.size() / PAGE_SIZE);
+        if (piece.kind == RegionKind::Shmem) {
+            auto* object = reinterpret_cast<MemoryObject*>(piece.file_id);
+            object->pages_unmapped(piece.size() / PAGE_SIZE);
+        }
+    }
+
+private:
+    AddressSpace& m_as;
+};
+
+void MmLock::lock() {
+    const u32 me = arch::cpu_index();
+    if (m_owner == me) {
+        m_depth++;
+        return;
+    }
+    m_spin.lock();
+    m_owner = me;
+    m_depth = 1;
+}
+
+void MmLock::unlock() {
+    if (--m_depth) return;
+    m_owner = ~0u;
+    m_spin.unlock();
+}
+
+u32 MmLock::release_all() {
+    const u32 depth = m_depth;
+    m_depth = 1;
+    unlock();
+    return depth;
+}
+
+void MmLock::reacquire(u32 depth) {
+    lock();
+    m_depth = depth;
+}
+
+void AddressSpace::unlock() {
+    if (m_lock.depth() > 1 || m_removal_count == 0) {
+        m_lock.unlock();
+        return;
+    }
+    // The outermost release: the file layer learns what was unmapped, without the lock.
+    Removal* list = m_removals;
+    const usize count = m_removal_count, capacity = m_removal_capacity;
+    m_removals = nullptr;
+    m_removal_count = m_removal_capacity = 0;
+    m_lock.unlock();
+    for (usize i = 0; i < count; i++) m_files->pages_removed(list[i].file_id, list[i].pages);
+    m_heap.deallocate(list, capacity * sizeof(Removal));
+}
+
+void AddressSpace::file_pages_removed(u64 file_id, u64 pages) {
+    if (!m_files) return;
+    for (usize i = 0; i < m_removal_count; i++) {
+        if (m_removals[i].file_id != file_id) continue;
+        m_removals[i].pages += pages;
+        return;
+    }
+    if (m_removal_count == m_removal_capacity) {
+        const usize capacity = m_removal_capacity ? m_removal_capacity * 2 : 8;
+        auto* grown = static_cast<Removal*>(m_heap.allocate(capacity * sizeof(Removal),
+                                                            alignof(Removal)));
+        if (!grown) {
+            // No memory to defer it: the reference stays (the file stays open until exit).
+            return;
+        }
+        if (m_removal_count) memcpy(grown, m_removals, m_removal_count * sizeof(Removal));
+        if (m_removals) m_heap.deallocate(m_removals, m_removal_capacity * sizeof(Removal));
+        m_removals = grown;
+        m_removal_capacity = capacity;
+    }
+    m_removals[m_removal_count++] = {file_id, pages};
+}
+
+namespace {
 
 bool prot_allows(u32 prot, Access access) {
     switch (access) {
@@ -107,6 +178,7 @@ AddressSpace::AddressSpace(PhysMem& phys, Allocator& heap, u64 root_gpa, PageTab
     : m_phys(phys), m_heap(heap), m_regions(heap), m_page_table(phys, root_gpa, options) {}
 
 void AddressSpace::set_layout(u64 mmap_top, u64 brk_start) {
+    Guard guard(*this);
     m_mmap_top = mmap_top;
     m_brk_start = m_brk = brk_start;
 }
@@ -120,6 +192,7 @@ u64 AddressSpace::pte_flags(u32 prot) const {
 }
 
 void AddressSpace::flush(TlbBatch& batch) {
+    Guard guard(*this);
     // A full flush is costly on shadow-paging hosts (every later access refills its shadow
     // entry, ~4 us a page), so pages are invalidated one by one whenever the batch allows. One
     // invalidation of any address in a 2 MiB range drops every TLB entry of a 2 MiB page there
@@ -140,6 +213,7 @@ void AddressSpace::flush(TlbBatch& batch) {
 
 Result<u64> AddressSpace::map_file(u64 addr, u64 len, u32 prot, u32 flags, u64 file_id,
                                    u64 offset) {
+    Guard guard(*this);
     const u64 start = TRY(map_region(addr, len, prot, flags, RegionKind::File, file_id, offset));
     if (m_files) m_files->pages_added(file_id, len / PAGE_SIZE);
     return start;
@@ -147,6 +221,7 @@ Result<u64> AddressSpace::map_file(u64 addr, u64 len, u32 prot, u32 flags, u64 f
 
 Result<u64> AddressSpace::map_object(u64 addr, u64 len, u32 prot, u32 flags,
                                      MemoryObject& object, u64 offset) {
+    Guard guard(*this);
     const u64 start = TRY(map_region(addr, len, prot, flags, RegionKind::Shmem,
                                      reinterpret_cast<u64>(&object), offset));
     object.pages_mapped(len / PAGE_SIZE);
@@ -161,6 +236,7 @@ void AddressSpace::add_backing_refs(const Region& r, u64 pages) {
 
 void AddressSpace::unmap_object_pages(MemoryObject& object, u64 first, u64 end,
                                       PrivateCopies copies) {
+    Guard guard(*this);
     TlbBatch batch;
     DeferredFrees frees(m_phys, batch, *this);
     const u64 id = reinterpret_cast<u64>(&object);
@@ -193,6 +269,7 @@ void AddressSpace::unmap_object_pages(MemoryObject& object, u64 first, u64 end,
 }
 
 bool AddressSpace::object_mapped_writable(const MemoryObject& object) const {
+    Guard guard(*this);
     const u64 id = reinterpret_cast<u64>(&object);
     for (usize i = 0; i < m_regions.count(); i++) {
         const Region& r = m_regions.at(i);
@@ -204,6 +281,7 @@ bool AddressSpace::object_mapped_writable(const MemoryObject& object) const {
 }
 
 Result<u64> AddressSpace::map_anonymous(u64 addr, u64 len, u32 prot, u32 flags, RegionKind kind) {
+    Guard guard(*this);
     return map_region(addr, len, prot, flags, kind, 0, 0);
 }
 
@@ -241,6 +319,7 @@ Result<u64> AddressSpace::map_region(u64 addr, u64 len, u32 prot, u32 flags, Reg
 
 
 Result<void> AddressSpace::unmap(u64 addr, u64 len) {
+    Guard guard(*this);
     const u64 end = addr + len;
     // What the program wrote to shared file pages reaches the file before the pages go (an
     // error there cannot be reported by munmap, as on Linux).
@@ -250,11 +329,12 @@ Result<void> AddressSpace::unmap(u64 addr, u64 len) {
     Result<void> r = m_page_table.unmap_range(addr, end, batch, frees);
     frees.drain();
     if (r.is_error()) return r.error();
-    FilePagesRemoved sink(m_files);
+    PagesRemoved sink(*this);
     return m_regions.remove_range(addr, end, sink);
 }
 
 Result<void> AddressSpace::discard(u64 addr, u64 len) {
+    Guard guard(*this);
     const u64 end = addr + len;
     // Every page of the range must belong to a region, as Linux requires (ENOMEM otherwise).
     for (u64 at = addr; at < end;) {
@@ -271,6 +351,7 @@ Result<void> AddressSpace::discard(u64 addr, u64 len) {
 }
 
 Result<void> AddressSpace::residency(u64 addr, u64 len, u8* out) {
+    Guard guard(*this);
     const u64 end = addr + len;
     for (u64 at = addr; at < end; at += PAGE_SIZE) {
         if (!m_regions.find(at)) return Errno::ENOMEM;
@@ -281,6 +362,7 @@ Result<void> AddressSpace::residency(u64 addr, u64 len, u8* out) {
 }
 
 Result<void> AddressSpace::protect(u64 addr, u64 len, u32 prot) {
+    Guard guard(*this);
     prot &= LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC;
     if (prot & LINUX_PROT_WRITE) {
         // A shared mapping of a file not open for writing never becomes writable.
@@ -301,6 +383,7 @@ Result<void> AddressSpace::protect(u64 addr, u64 len, u32 prot) {
 }
 
 u64 AddressSpace::brk(u64 new_brk) {
+    Guard guard(*this);
     if (new_brk < m_brk_start) return m_brk;
     const u64 old_top = align_up(m_brk, PAGE_SIZE);
     const u64 new_top = align_up(new_brk, PAGE_SIZE);
@@ -321,6 +404,7 @@ u64 AddressSpace::brk(u64 new_brk) {
 }
 
 Result<void> AddressSpace::populate(u64 start, u64 end) {
+    Guard guard(*this);
     for (u64 va = align_down(start, PAGE_SIZE); va < end; va += PAGE_SIZE) {
         const Region* r = m_regions.find(va);
         if (!r || !prot_allows(r->prot, Access::Read)) continue;
@@ -332,6 +416,7 @@ Result<void> AddressSpace::populate(u64 start, u64 end) {
 }
 
 FaultOutcome AddressSpace::handle_fault(u64 addr, Access access) {
+    Guard guard(*this);
     const Region* r = m_regions.find(addr);
     if (!r) return FaultOutcome::NoMapping;
     if (!prot_allows(r->prot, access)) return FaultOutcome::BadAccess;
@@ -351,6 +436,37 @@ FaultOutcome AddressSpace::handle_fault(u64 addr, Access access) {
     const u64 flags = pte_flags(r->prot);
     if (r->kind == RegionKind::File) return fault_file(*r, page, flags);
     if (r->kind == RegionKind::Shmem) return fault_object(*r, page, access, flags);
+    return fault_anonymous(*r, addr, page, flags);
+}
+
+bool AddressSpace::try_fault_fast(u64 addr, Access access, FastFault& out) {
+    // Only the address-space lock, taken directly: its Guard's release may call into the
+    // file layer, which needs the kernel lock (and nothing here unmaps files).
+    m_lock.lock();
+    bool done = false;
+    const Region* r = m_regions.find(addr);
+    if (r && prot_allows(r->prot, access)) {
+        const u64 page = align_down(addr, PAGE_SIZE);
+        const Lookup l = m_page_table.lookup(page);
+        if (l.pte) {
+            // A stale TLB entry (the page table allows it): drop it. Anything else (copy on
+            // write, a narrower protection) is the kernel's.
+            if (pte_allows(l.pte, access)) {
+                arch::backend().flush_tlb_page(page);
+                out.was_mapped = true;
+                done = true;
+            }
+        } else if (r->kind != RegionKind::File && r->kind != RegionKind::Shmem) {
+            done = fault_anonymous(*r, addr, page, pte_flags(r->prot)) == FaultOutcome::Resolved;
+            out.large = done && m_page_table.lookup(page).size == PageSize::Large2M;
+        }
+    }
+    m_lock.unlock();
+    return done;
+}
+
+FaultOutcome AddressSpace::fault_anonymous(const Region& region, u64 addr, u64 page, u64 flags) {
+    const Region* r = &region;
     // A fault in an anonymous region that covers the whole aligned 2 MiB block around it, with
     // nothing mapped there yet, gets a 2 MiB page: one fault (and, on a shadow-paging host with
     // huge host pages, one shadow fill) instead of 512, as Linux's transparent huge pages do.
@@ -415,7 +531,10 @@ FaultOutcome AddressSpace::fault_file(const Region r, u64 page, u64 flags) {
         if (buf) m_heap.deallocate(buf, FAULT_AROUND_BYTES);
         return FaultOutcome::OutOfMemory;
     }
-    Result<usize> got = m_files->read(r.file_id, r.file_offset + (lo - r.start), buf, len);
+    Result<usize> got = [&] {
+        Unlocked unlocked(*this);
+        return m_files->read(r.file_id, r.file_offset + (lo - r.start), buf, len);
+    }();
     if (got.is_error()) {
         m_heap.deallocate(buf, FAULT_AROUND_BYTES);
         return FaultOutcome::OutOfMemory; // an I/O error on a mapped file: SIGBUS, as Linux
@@ -485,18 +604,21 @@ Result<void> AddressSpace::for_user_range(u64 addr, usize len, Access access, Fn
 }
 
 Result<void> AddressSpace::copy_from_user(void* dst, u64 src, usize len) {
+    Guard guard(*this);
     auto* out = static_cast<u8*>(dst);
     return for_user_range(src, len, Access::Read,
                           [&](u8* p, usize at, usize n) { memcpy(out + at, p, n); });
 }
 
 Result<void> AddressSpace::copy_to_user(u64 dst, const void* src, usize len) {
+    Guard guard(*this);
     auto* in = static_cast<const u8*>(src);
     return for_user_range(dst, len, Access::Write,
                           [&](u8* p, usize at, usize n) { memcpy(p, in + at, n); });
 }
 
 Result<void> AddressSpace::check_user(u64 addr, usize len, Access access) {
+    Guard guard(*this);
     if (addr + len < addr) return Errno::EFAULT;
     for (u64 page = align_down(addr, PAGE_SIZE); page < addr + len; page += PAGE_SIZE)
         if (!user_byte(page < addr ? addr : page, access)) return Errno::EFAULT;
@@ -504,6 +626,7 @@ Result<void> AddressSpace::check_user(u64 addr, usize len, Access access) {
 }
 
 Result<void> AddressSpace::fill_user(u64 dst, const void* src, usize len) {
+    Guard guard(*this);
     // Mapped as a read would map the pages, then written through the physmap: the pages' own
     // protection does not apply to the kernel filling them.
     auto* in = static_cast<const u8*>(src);
@@ -512,6 +635,7 @@ Result<void> AddressSpace::fill_user(u64 dst, const void* src, usize len) {
 }
 
 bool AddressSpace::peek(u64 addr, void* dst, usize len) const {
+    Guard guard(*this);
     auto* out = static_cast<u8*>(dst);
     if (addr + len < addr || addr + len > JVMOS_USER_TOP) return false;
     while (len) {
@@ -528,6 +652,7 @@ bool AddressSpace::peek(u64 addr, void* dst, usize len) const {
 }
 
 Result<usize> AddressSpace::copy_string_from_user(char* dst, u64 src, usize max) {
+    Guard guard(*this);
     usize n = 0;
     while (n < max) {
         u8* p = user_byte(src + n, Access::Read);
@@ -635,6 +760,7 @@ FaultOutcome AddressSpace::break_cow(const Region& r, u64 page, const Lookup& l)
 }
 
 Result<u64> AddressSpace::remap(u64 old_addr, u64 old_len, u64 new_len, u32 flags, u64 new_addr) {
+    Guard guard(*this);
     if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
         // Linux's order: the overlap check, the destination unmapped, the old tail unmapped,
         // and only then the old range checked.
@@ -699,7 +825,7 @@ Result<u64> AddressSpace::move_mapping(u64 old_addr, u64 old_len, u64 new_len, u
     }
     add_backing_refs(moved, new_len / PAGE_SIZE);
     if (old == OldRange::unmap) {
-        FilePagesRemoved sink(m_files);
+        PagesRemoved sink(*this);
         // The pages are gone already; an array that cannot grow for a split leaves the old
         // range mapped but empty (it reads as new memory), which is all that can go wrong.
         (void)m_regions.remove_range(old_addr, old_addr + old_len, sink);
@@ -708,10 +834,14 @@ Result<u64> AddressSpace::move_mapping(u64 old_addr, u64 old_len, u64 new_len, u
 }
 
 Result<void> AddressSpace::sync(u64 addr, u64 len) {
+    Guard guard(*this);
     return write_back(addr, addr + len, DirtyBits::clear);
 }
 
-void AddressSpace::sync_all() { (void)write_back(0, JVMOS_USER_TOP, DirtyBits::keep); }
+void AddressSpace::sync_all() {
+    Guard guard(*this);
+    (void)write_back(0, JVMOS_USER_TOP, DirtyBits::keep);
+}
 
 Result<void> AddressSpace::write_back(u64 start, u64 end, DirtyBits mode) {
     Errno first_error = Errno::none;
@@ -759,7 +889,11 @@ Result<void> AddressSpace::write_back_region(const Region& r, u64 start, u64 end
                now->file_offset + (va - now->start) == r.file_offset + (va - r.start);
     };
     auto* buf = static_cast<u8*>(m_heap.allocate(WRITE_BACK_PAGES * PAGE_SIZE, PAGE_SIZE));
-    Result<u64> size = buf ? m_files->size(r.file_id) : Result<u64>(Errno::ENOMEM);
+    Result<u64> size = [&]() -> Result<u64> {
+        if (!buf) return Errno::ENOMEM;
+        Unlocked unlocked(*this);
+        return m_files->size(r.file_id);
+    }();
     Errno error = size.is_error() ? size.error() : Errno::none;
     while (n > 0 && error == Errno::none) {
         // Runs of consecutive dirty pages, one shipped write each, clipped at the end of the
@@ -777,6 +911,7 @@ Result<void> AddressSpace::write_back_region(const Region& r, u64 start, u64 end
             }
             if (offset < size.value() && len > 0) {
                 if (len > size.value() - offset) len = usize(size.value() - offset);
+                Unlocked unlocked(*this);
                 Result<void> w = m_files->write(r.file_id, offset, buf, len);
                 if (w.is_error()) error = w.error();
             }
@@ -789,7 +924,7 @@ Result<void> AddressSpace::write_back_region(const Region& r, u64 start, u64 end
         flush(batch);
     }
     if (buf) m_heap.deallocate(buf, WRITE_BACK_PAGES * PAGE_SIZE);
-    m_files->pages_removed(r.file_id, 1);
+    file_pages_removed(r.file_id, 1);
     if (error != Errno::none) return error;
     return {};
 }

@@ -3,10 +3,16 @@
 // copy_to_user walk the page table and reach the bytes through the physmap, so a bad user
 // pointer is EFAULT and never a kernel fault). Kernel-only (uses arch/ for TLB flushes).
 //
-// Locking: single vCPU for now; the SMP scheduler adds the address-space lock here.
+// Locking: every public method takes the address-space lock (MmLock), which guards the regions
+// and the page table. The page-fault fast path (try_fault_fast) takes only that lock, not the
+// kernel lock, so threads faulting in anonymous memory (a collector's heap) on several vCPUs
+// never wait for the kernel lock, and wait for each other only for the few microseconds of a
+// page-table update. Calls that block (a file's bytes read or written through FileBacking) run
+// with the lock released; mappings removed meanwhile are re-checked afterwards.
 #pragma once
 
 #include "base/allocator.h"
+#include "base/spinlock.h"
 #include "jvmos/abi/abi.h"
 #include "base/result.h"
 #include "mm/memory_object.h"
@@ -48,6 +54,31 @@ public:
 
 protected:
     ~FileBacking() = default;
+};
+
+// A spinlock that the vCPU holding it may take again (public methods call each other:
+// copy_from_user faults pages in). Taken with interrupts off, as all kernel code runs.
+class MmLock {
+public:
+    void lock();
+    void unlock();
+    // Releases it whatever the depth, for a call that may block; returns the depth to give
+    // back to reacquire().
+    u32 release_all();
+    void reacquire(u32 depth);
+    // How many times the holder took it (only meaningful to the holder).
+    u32 depth() const { return m_depth; }
+
+private:
+    Spinlock m_spin;
+    volatile u32 m_owner = ~0u; // vCPU index of the holder
+    u32 m_depth = 0;
+};
+
+// What the fast path resolved (for --stats).
+struct FastFault {
+    bool was_mapped; // a stale TLB entry: the page table already allowed the access
+    bool large;      // a 2 MiB page was mapped
 };
 
 class AddressSpace {
@@ -120,6 +151,11 @@ public:
 
     // A user access at `addr` missed the page table or lacked permission.
     FaultOutcome handle_fault(u64 addr, Access access);
+    // The same, without the kernel lock: resolves faults in anonymous memory (zero-filled
+    // pages, 2 MiB pages) and stale TLB entries. False when the fault needs the kernel (file
+    // or memory-object pages, copy on write, no memory, or a signal): the caller then takes
+    // the kernel lock and calls handle_fault().
+    bool try_fault_fast(u64 addr, Access access, FastFault& out);
 
     // User memory, faulting pages in as the program's own access would. EFAULT on any byte
     // the program could not access that way.
@@ -142,10 +178,46 @@ public:
     // Performs the invalidations `batch` describes, frees its deferred tables, resets it.
     void flush(TlbBatch& batch);
 
+    // For readers that hold the kernel lock (/proc, --stats): only kernel-lock holders change
+    // the regions; the fault fast path only adds page-table entries, which a reader sees
+    // whole or not at all.
     const RegionMap& regions() const { return m_regions; }
     PageTable& page_table() { return m_page_table; }
 
 private:
+    // Holds the address-space lock for a scope. The outermost guard, on release, also tells
+    // the file layer about file pages unmapped meanwhile (that can block, so not under it).
+    class Guard {
+    public:
+        explicit Guard(const AddressSpace& as) : m_as(const_cast<AddressSpace&>(as)) {
+            m_as.m_lock.lock();
+        }
+        ~Guard() { m_as.unlock(); }
+        Guard(const Guard&) = delete;
+        Guard& operator=(const Guard&) = delete;
+
+    private:
+        AddressSpace& m_as;
+    };
+    // Releases the lock for a call that may block, and takes it back.
+    class Unlocked {
+    public:
+        explicit Unlocked(AddressSpace& as) : m_as(as), m_depth(as.m_lock.release_all()) {}
+        ~Unlocked() { m_as.m_lock.reacquire(m_depth); }
+        Unlocked(const Unlocked&) = delete;
+        Unlocked& operator=(const Unlocked&) = delete;
+
+    private:
+        AddressSpace& m_as;
+        u32 m_depth;
+    };
+    class PagesRemoved; // the RemovedSink of region removals (address_space.cpp)
+    void unlock();
+    // FileBacking::pages_removed may block (the last reference closes the file): recorded
+    // under the lock, told once it is released.
+    void file_pages_removed(u64 file_id, u64 pages);
+    FaultOutcome fault_anonymous(const Region& r, u64 addr, u64 page, u64 flags);
+
     // Physmap pointer to the byte at user address `addr` if the page is mapped with the
     // permission `access` needs (faulting it in if the program could); nullptr otherwise.
     u8* user_byte(u64 addr, Access access);
@@ -173,6 +245,14 @@ private:
     Result<void> write_back(u64 start, u64 end, DirtyBits mode);
     Result<void> write_back_region(const Region& r, u64 start, u64 end, DirtyBits mode);
 
+    mutable MmLock m_lock;
+    struct Removal {
+        u64 file_id;
+        u64 pages;
+    };
+    Removal* m_removals = nullptr; // told when the lock is released (heap array)
+    usize m_removal_count = 0;
+    usize m_removal_capacity = 0;
     PhysMem& m_phys;
     Allocator& m_heap;
     FileBacking* m_files = nullptr;

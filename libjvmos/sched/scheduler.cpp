@@ -21,8 +21,12 @@ constexpr usize KERNEL_STACK_SIZE = 32 * KiB;
 // Preemption: a thread runs at most this long while others are runnable.
 constexpr i64 TIME_SLICE_NS = 10'000'000;
 
+using RunQueue = ThreadQueue<&Thread::run_next>;
+
 // What each vCPU schedules with.
 struct CpuSched {
+    RunQueue run_queue;      // runnable threads waiting for this vCPU
+    u32 queued;              // their number
     Thread* current;
     Thread* idle;            // this vCPU's idle thread
     Thread* zombie;          // exited thread whose stack the next thread here frees
@@ -38,12 +42,53 @@ struct CpuSched {
 CpuSched g_cpu[JVMOS_MAX_CPUS];
 Thread* g_all;
 usize g_live;
-ThreadQueue<&Thread::run_next> g_run_queue;
 Thread* g_timers;        // sorted by wake_deadline
 bool g_have_tsc_deadline;
 u64 g_dead_cpu_tsc;      // CPU time of threads that exited
 
 CpuSched& here() { return g_cpu[arch::cpu_index()]; }
+
+bool allowed_on(const Thread* t, u32 cpu) { return t->affinity & (1ull << cpu); }
+
+void push(u32 cpu, Thread* t) {
+    g_cpu[cpu].run_queue.push(t);
+    g_cpu[cpu].queued++;
+}
+
+// The next thread for vCPU `cpu`: its own queue first, else one stolen from the busiest other
+// queue (a thread allowed to run here), so that no vCPU idles while work waits elsewhere.
+Thread* pop_for(u32 cpu) {
+    CpuSched& own = g_cpu[cpu];
+    if (Thread* t = own.run_queue.pop()) {
+        own.queued--;
+        return t;
+    }
+    u32 busiest = cpu;
+    for (u32 c = 0; c < smp::cpu_count(); c++)
+        if (c != cpu && g_cpu[c].queued > (busiest == cpu ? 0 : g_cpu[busiest].queued))
+            busiest = c;
+    if (busiest == cpu) return nullptr;
+    CpuSched& victim = g_cpu[busiest];
+    Thread* prev = nullptr;
+    for (Thread* t = victim.run_queue.head; t; prev = t, t = t->run_next) {
+        if (!allowed_on(t, cpu)) continue;
+        victim.run_queue.unlink(prev, t);
+        victim.queued--;
+        return t;
+    }
+    return nullptr;
+}
+
+// Whether a thread waits that vCPU `cpu` could run.
+bool work_for(u32 cpu) {
+    if (g_cpu[cpu].queued) return true;
+    for (u32 c = 0; c < smp::cpu_count(); c++) {
+        if (c == cpu || !g_cpu[c].queued) continue;
+        for (Thread* t = g_cpu[c].run_queue.head; t; t = t->run_next)
+            if (allowed_on(t, cpu)) return true;
+    }
+    return false;
+}
 
 void timer_insert(Thread* t) {
     Thread** p = &g_timers;
@@ -62,16 +107,35 @@ void timer_remove(Thread* t) {
     }
 }
 
-// Queues a runnable thread and, if a vCPU idles, wakes one to run it.
+// Queues a runnable thread on a vCPU it may run on: the idle one it last ran on, else any
+// idle one (woken by an IPI), else this vCPU (the thread waits for this slice to end, as with
+// a waker on Linux), else the allowed vCPU with the shortest queue (told by an IPI, so that
+// it starts the slice clock).
 void enqueue(Thread* t) {
-    g_run_queue.push(t);
     const u32 me = arch::cpu_index();
-    for (u32 c = 0; c < smp::cpu_count(); c++) {
-        if (c == me || !g_cpu[c].idling) continue;
+    const u32 n = smp::cpu_count();
+    auto wake_idle = [&](u32 c) {
+        if (c == me || !g_cpu[c].idling || !allowed_on(t, c)) return false;
         g_cpu[c].idling = false; // one wake-up per idle vCPU
+        push(c, t);
         arch::send_ipi(c, smp::RESCHED_VECTOR);
+        return true;
+    };
+    if (t->cpu < n && wake_idle(t->cpu)) return;
+    for (u32 c = 0; c < n; c++)
+        if (wake_idle(c)) return;
+    if (allowed_on(t, me)) {
+        push(me, t);
         return;
     }
+    u32 target = n;
+    for (u32 c = 0; c < n; c++)
+        if (allowed_on(t, c) && (target == n || g_cpu[c].queued < g_cpu[target].queued))
+            target = c;
+    if (target == n) target = 0; // an impossible mask: sched_setaffinity refuses those
+    push(target, t);
+    if (g_cpu[target].idling) g_cpu[target].idling = false;
+    arch::send_ipi(target, smp::RESCHED_VECTOR);
 }
 
 // Wakes every sleeper whose deadline passed.
@@ -129,6 +193,10 @@ void load_user_state(CpuSched& cpu, Thread* t) {
 }
 
 void free_thread(Thread* t) {
+    while (QueuedSignal* q = t->rt_queue) {
+        t->rt_queue = q->next;
+        kernel::heap().deallocate(q, sizeof *q);
+    }
     kernel::heap().deallocate(reinterpret_cast<void*>(t->kernel_stack_base), KERNEL_STACK_SIZE);
     kernel::heap().deallocate(t->xsave_area, arch::xsave_area_size());
     kernel::heap().deallocate(t, sizeof(Thread));
@@ -158,7 +226,7 @@ void switch_to(CpuSched& cpu, Thread* prev, Thread* next) {
     next->state = ThreadState::Running;
     next->cpu = arch::cpu_index();
     cpu.need_resched = false;
-    cpu.slice_end = (next->idle || g_run_queue.empty()) ? 0 : kernel::monotonic_ns() + TIME_SLICE_NS;
+    cpu.slice_end = (next->idle || !work_for(next->cpu)) ? 0 : kernel::monotonic_ns() + TIME_SLICE_NS;
     arm_timer();
     // CPU-time accounting: prev stops running, next starts (idle time counts for nobody).
     const u64 now_tsc = arch::rdtsc();
@@ -184,7 +252,7 @@ void switch_to(CpuSched& cpu, Thread* prev, Thread* next) {
 void schedule() {
     CpuSched& cpu = here();
     expire_timers();
-    Thread* next = g_run_queue.pop();
+    Thread* next = pop_for(arch::cpu_index());
     if (!next) next = cpu.idle;
     switch_to(cpu, cpu.current, next);
 }
@@ -195,7 +263,7 @@ void schedule() {
     for (;;) {
         CpuSched& cpu = here();
         expire_timers();
-        if (Thread* next = g_run_queue.pop()) {
+        if (Thread* next = pop_for(arch::cpu_index())) {
             switch_to(cpu, cpu.idle, next);
             continue;
         }
@@ -223,6 +291,11 @@ extern "C" [[noreturn]] void jvmos_sched_idle_start() {
 
 } // namespace
 
+u64 all_cpus() {
+    const u32 n = smp::cpu_count();
+    return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
+
 static Result<Thread*> allocate_thread(i32 tid) {
     auto* t = static_cast<Thread*>(kernel::heap().allocate(sizeof(Thread), alignof(Thread)));
     auto* stack = static_cast<u8*>(kernel::heap().allocate(KERNEL_STACK_SIZE, PAGE_SIZE));
@@ -238,6 +311,7 @@ static Result<Thread*> allocate_thread(i32 tid) {
     t->kernel_stack_base = reinterpret_cast<u64>(stack);
     t->kernel_stack_top = t->kernel_stack_base + KERNEL_STACK_SIZE;
     t->xsave_area = xsave;
+    t->affinity = all_cpus();
     t->all_next = g_all;
     g_all = t;
     g_live++;
@@ -310,6 +384,7 @@ usize live_threads() { return g_live; }
 
 Result<Thread*> create_thread(const arch::TrapFrame& frame, i32 tid) {
     Thread* t = TRY(allocate_thread(tid));
+    t->affinity = current()->affinity; // inherited, as clone(2) does
     // The user's frame at the top of the stack, and below it a switch_context frame whose
     // return address starts the thread (six callee-saved registers, then RIP).
     auto* user = reinterpret_cast<arch::TrapFrame*>(t->kernel_stack_top - sizeof(arch::TrapFrame));
@@ -378,7 +453,7 @@ void interrupt(Thread* t) {
 }
 
 Thread* first_thread() { return g_all; }
-bool others_runnable() { return !g_run_queue.empty(); }
+bool others_runnable() { return work_for(arch::cpu_index()); }
 
 u64 thread_cpu_ns(const Thread* t) {
     u64 tsc = t->cpu_tsc;
@@ -401,9 +476,12 @@ Thread* next_thread(Thread* t) { return t->all_next; }
 
 void yield() {
     Thread* t = current();
-    if (g_run_queue.empty()) return; // nothing else to run (idle vCPUs take new work first)
+    const u32 me = arch::cpu_index();
+    // Nothing else to run here (idle vCPUs take new work first), and allowed to stay.
+    if (!work_for(me) && allowed_on(t, me)) return;
     t->state = ThreadState::Runnable;
-    g_run_queue.push(t);
+    if (allowed_on(t, me)) push(me, t);
+    else enqueue(t); // it may no longer run here (sched_setaffinity)
     schedule();
 }
 
@@ -414,7 +492,32 @@ void kick(Thread* t) {
 
 void on_resched_ipi() {
     expire_timers();
-    if (!g_run_queue.empty()) here().need_resched = true;
+    // A thread was queued here by another vCPU (it runs now: wake-ups are not kept waiting
+    // for a slice on another vCPU), or the current one may no longer run here.
+    CpuSched& cpu = here();
+    const u32 me = arch::cpu_index();
+    if (work_for(me) || (!cpu.current->idle && !allowed_on(cpu.current, me)))
+        cpu.need_resched = true;
+}
+
+Result<void> set_affinity(Thread* t, u64 mask) {
+    mask &= all_cpus();
+    if (!mask) return Errno::EINVAL;
+    t->affinity = mask;
+    const u32 me = arch::cpu_index();
+    if (t == current()) {
+        if (!allowed_on(t, me)) yield(); // moves it to a vCPU it may run on
+    } else if (t->state == ThreadState::Runnable) {
+        for (u32 c = 0; c < smp::cpu_count(); c++) {
+            if (allowed_on(t, c) || !g_cpu[c].run_queue.remove(t)) continue;
+            g_cpu[c].queued--;
+            enqueue(t);
+            break;
+        }
+    } else if (t->state == ThreadState::Running && !allowed_on(t, t->cpu)) {
+        arch::send_ipi(t->cpu, smp::RESCHED_VECTOR); // it moves at its next return to user mode
+    }
+    return {};
 }
 
 void exit_current() {
@@ -438,7 +541,7 @@ void on_timer_interrupt() {
     CpuSched& cpu = here();
     cpu.armed_tsc = 0;
     expire_timers();
-    if (!g_run_queue.empty()) {
+    if (work_for(arch::cpu_index())) {
         cpu.need_resched = true;
     } else if (cpu.slice_end && kernel::monotonic_ns() >= cpu.slice_end) {
         // The thread that was waiting went to another vCPU: nothing to preempt for (a slice
@@ -453,7 +556,7 @@ void maybe_preempt() {
     if (!cpu.need_resched) return;
     cpu.need_resched = false;
     if (cpu.current->idle) return;
-    if (g_run_queue.empty()) {
+    if (!work_for(arch::cpu_index()) && allowed_on(cpu.current, arch::cpu_index())) {
         cpu.slice_end = 0;
         return;
     }

@@ -2,12 +2,16 @@
 // context, the user's registers (the TrapFrame at the top of its kernel stack while it is in
 // the kernel), its FS/GS bases and its extended (XSAVE) state.
 //
-// Every vCPU runs threads from one run queue: blocking with timeouts (each vCPU's LAPIC
-// TSC-deadline timer), preemption by a time slice, an idle thread per vCPU that halts it, and
-// a reschedule IPI that wakes an idle vCPU when a thread becomes runnable.
+// Each vCPU has its own run queue. A thread that becomes runnable goes to an idle vCPU it may
+// run on (woken by a reschedule IPI), preferring the one it last ran on, else to the waker's
+// vCPU; a vCPU whose queue is empty steals from the longest other queue before it idles, so no
+// vCPU idles while a thread it could run waits. Threads honour their affinity masks
+// (sched_setaffinity). Blocking with timeouts (each vCPU's LAPIC TSC-deadline timer),
+// preemption by a time slice, and an idle thread per vCPU that halts it.
 //
 // Locking: the kernel lock (sched/smp.h) and interrupts off in the kernel (the PV VIF and the
-// HW IF) protect all of it. TODO(smp): per-vCPU run queues and a run-queue lock.
+// HW IF) protect the queues. The page-fault fast path, which runs without the kernel lock,
+// never touches them.
 #pragma once
 
 #include "arch/x86_64/frame.h"
@@ -17,6 +21,16 @@
 namespace jvmos::sched {
 
 enum class ThreadState : u8 { Runnable, Running, Blocked, Dead };
+
+// One pending instance of a real-time signal: Linux queues every one sent (a standard signal
+// is pending at most once). Owned by signal/; freed with the thread.
+struct QueuedSignal {
+    QueuedSignal* next;
+    i32 signo;
+    i32 code;
+    i32 pid;
+    u64 value;
+};
 
 // Why a blocked thread woke up.
 enum class WakeReason : u8 { Woken, TimedOut, Interrupted };
@@ -53,6 +67,9 @@ struct Thread {
     i32 pending_code[64];
     i32 pending_pid[64];
     u64 pending_value[64];  // si_value of rt_sigqueueinfo (sigqueue(3)), else 0
+    // Real-time signals (32..64) in the order they were sent; their bit in pending_signals is
+    // set while at least one is queued. The standard ones use the three arrays above.
+    QueuedSignal* rt_queue;
     // rt_sigtimedwait: the signals it waits for (Linux's real_blocked). Blocked, yet they wake
     // it and are never dropped as ignored.
     u64 sigwait_set;
@@ -73,6 +90,7 @@ struct Thread {
     u64 altstack_size;
     u32 altstack_flags;
     u32 cpu;                // the vCPU it runs or last ran on
+    u64 affinity;           // the vCPUs it may run on (bit N = vCPU N; sched_setaffinity)
     bool idle;              // a vCPU's idle thread (not a user thread)
 };
 
@@ -129,6 +147,12 @@ usize live_threads();
 Result<Thread*> create_thread(const arch::TrapFrame& frame, i32 tid);
 
 void make_runnable(Thread* t);
+// Every vCPU's bit.
+u64 all_cpus();
+// sched_setaffinity: `t` runs only on the vCPUs of `mask` from now on (the current thread moves
+// at once, a thread running elsewhere at its next return to user mode). EINVAL if the mask
+// names no vCPU.
+Result<void> set_affinity(Thread* t, u64 mask);
 // Blocks the current thread until make_runnable()/wake() or `deadline_ns` (monotonic, 0 =
 // none). Returns why it woke.
 WakeReason block(i64 deadline_ns);

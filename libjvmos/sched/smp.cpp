@@ -57,11 +57,23 @@ void enter_from_user() {
     lock();
 }
 
-void exit_to_user() {
+void enter_from_user_unlocked() {
     CpuState& s = g_state[arch::cpu_index()];
+    __atomic_store_n(&s.in_user, 0u, __ATOMIC_SEQ_CST);
     if (g_cpus > 1) flush_if_stale(s);
-    // Published before the lock is released: the next holder's shootdown sees it.
+}
+
+void exit_to_user_unlocked() {
+    CpuState& s = g_state[arch::cpu_index()];
+    // "In user mode" first, then the generation: a shootdown that bumps the generation either
+    // is seen here (and flushed now) or sees this vCPU in user mode (and sends the IPI). The
+    // page-fault fast path shoots down without the kernel lock, so the lock cannot order them.
     __atomic_store_n(&s.in_user, 1u, __ATOMIC_SEQ_CST);
+    if (g_cpus > 1) flush_if_stale(s);
+}
+
+void exit_to_user() {
+    exit_to_user_unlocked();
     unlock();
 }
 
@@ -69,7 +81,11 @@ void shootdown() {
     if (g_cpus == 1) return;
     const u32 me = arch::cpu_index();
     const u64 gen = __atomic_add_fetch(&g_tlb_gen, 1, __ATOMIC_SEQ_CST);
-    g_state[me].tlb_seen = gen; // the caller flushed what it changed; a full flush is not owed
+    // The caller flushed what it changed, so a full flush is not owed for this generation,
+    // but only if no other vCPU's shootdown came in between (its changes are not flushed).
+    u64 expected = gen - 1;
+    __atomic_compare_exchange_n(&g_state[me].tlb_seen, &expected, gen, false, __ATOMIC_ACQ_REL,
+                                __ATOMIC_RELAXED);
     for (u32 c = 0; c < g_cpus; c++)
         if (c != me && __atomic_load_n(&g_state[c].in_user, __ATOMIC_SEQ_CST))
             arch::send_ipi(c, TLB_VECTOR);

@@ -4,7 +4,8 @@
 // kernel lock, taken on entry from user mode and released on the way back; user code, where
 // Java spends its time, runs on all vCPUs at once. The lock is held across a context switch
 // (the next thread releases it when it returns to user mode) and released by a vCPU that
-// idles. TODO(smp): finer locks (the page-fault path first).
+// idles. Page faults in anonymous memory never take it: they take only the address space's
+// own lock (mm/address_space.h), so a collector's threads fault in parallel.
 //
 // TLB shootdown: a change that removes or narrows a translation (AddressSpace::flush) bumps a
 // global generation; vCPUs running user code get an IPI and flush before they go on, and every
@@ -35,9 +36,13 @@ bool locked_here();
 // Entry from user mode (before anything else) and the last step before returning to it.
 void enter_from_user();
 void exit_to_user();
+// The same for the page-fault fast path, which runs without the kernel lock.
+void enter_from_user_unlocked();
+void exit_to_user_unlocked();
 
 // After page-table changes the caller flushed locally: make every other vCPU drop stale
-// translations before it uses them (waits for those running user code). Holds the lock.
+// translations before it uses them (waits for those running user code). Holds the address
+// space's lock (and usually the kernel lock); shootdowns on several vCPUs may overlap.
 void shootdown();
 // The TLB IPI's handler (any context, no lock).
 void on_tlb_ipi();

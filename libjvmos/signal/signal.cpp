@@ -274,22 +274,84 @@ bool deliver(arch::TrapFrame& frame, int sig, const SigInfo& info, Restart resta
     return true;
 }
 
-void queue(kernel::Thread* t, const SigInfo& info) {
+constexpr int SIGRTMIN_KERNEL = 32; // the first real-time signal (glibc keeps 32 and 33)
+u64 g_rt_queued;                     // real-time instances pending in the guest
+
+Result<void> queue(kernel::Thread* t, const SigInfo& info) {
     const int sig = info.signo;
     // Linux drops a signal that is ignored and not blocked (nor waited for) at once: it never
     // interrupts a blocking call.
-    if (!((t->signal_mask | t->sigwait_set) & bit(sig)) && ignored(sig)) return;
+    if (!((t->signal_mask | t->sigwait_set) & bit(sig)) && ignored(sig)) return {};
+    if (sig >= SIGRTMIN_KERNEL) {
+        if (g_rt_queued >= MAX_QUEUED_SIGNALS) return Errno::EAGAIN;
+        auto* q = static_cast<sched::QueuedSignal*>(
+            kernel::heap().allocate(sizeof(sched::QueuedSignal), alignof(sched::QueuedSignal)));
+        if (!q) return Errno::EAGAIN;
+        *q = {nullptr, sig, info.code, info.pid, info.value};
+        sched::QueuedSignal** tail = &t->rt_queue;
+        while (*tail) tail = &(*tail)->next;
+        *tail = q;
+        g_rt_queued++;
+    } else if (t->pending_signals & bit(sig)) {
+        return {}; // already pending: Linux drops the second one (the first's siginfo stays)
+    } else {
+        t->pending_code[sig - 1] = info.code;
+        t->pending_pid[sig - 1] = info.pid;
+        t->pending_value[sig - 1] = info.value;
+    }
     t->pending_signals |= bit(sig);
-    t->pending_code[sig - 1] = info.code;
-    t->pending_pid[sig - 1] = info.pid;
-    t->pending_value[sig - 1] = info.value;
     if (!(t->signal_mask & bit(sig)) || sig == SIGKILL) {
         sched::interrupt(t);
         sched::kick(t); // running on another vCPU: it delivers the signal on its way back
     }
+    return {};
+}
+
+// Takes one pending instance of `sig` (whose bit is set) from `t`: the oldest queued one for a
+// real-time signal, whose bit stays set while more are queued.
+SigInfo take(kernel::Thread& t, int sig) {
+    SigInfo info{sig, t.pending_code[sig - 1], 0, t.pending_pid[sig - 1],
+                 kernel::current_process().uid, t.pending_value[sig - 1]};
+    bool more = false;
+    if (sig >= SIGRTMIN_KERNEL) {
+        sched::QueuedSignal** p = &t.rt_queue;
+        while (*p && (*p)->signo != sig) p = &(*p)->next;
+        if (sched::QueuedSignal* q = *p) {
+            info.code = q->code;
+            info.pid = q->pid;
+            info.value = q->value;
+            *p = q->next;
+            kernel::heap().deallocate(q, sizeof *q);
+            g_rt_queued--;
+            for (sched::QueuedSignal* r = *p; r && !more; r = r->next) more = r->signo == sig;
+        }
+    }
+    if (!more) t.pending_signals &= ~bit(sig);
+    return info;
+}
+
+// Drops every pending instance of `sig` from `t`.
+void discard(kernel::Thread& t, int sig) {
+    t.pending_signals &= ~bit(sig);
+    for (sched::QueuedSignal** p = &t.rt_queue; *p;) {
+        sched::QueuedSignal* q = *p;
+        if (q->signo != sig) {
+            p = &q->next;
+            continue;
+        }
+        *p = q->next;
+        kernel::heap().deallocate(q, sizeof *q);
+        g_rt_queued--;
+    }
 }
 
 } // namespace
+
+u64 queued_count(const sched::Thread& t) {
+    u64 n = u64(__builtin_popcountll(t.pending_signals & (bit(SIGRTMIN_KERNEL) - 1)));
+    for (const sched::QueuedSignal* q = t.rt_queue; q; q = q->next) n++;
+    return n;
+}
 
 void force_fault_signal(arch::TrapFrame& frame, const SigInfo& info) {
     const int sig = info.signo;
@@ -306,8 +368,7 @@ Result<void> send_to_thread(i32 tid, const SigInfo& info) {
     kernel::Thread* t = sched::find_thread(tid);
     if (!t) return Errno::ESRCH;
     if (info.signo == 0) return {};
-    queue(t, info);
-    return {};
+    return queue(t, info);
 }
 
 Result<void> send_to_process(const SigInfo& info) {
@@ -320,8 +381,7 @@ Result<void> send_to_process(const SigInfo& info) {
     for (kernel::Thread* t = sched::first_thread(); t && !target; t = sched::next_thread(t))
         if (!(t->signal_mask & bit(info.signo))) target = t;
     if (!target) target = kernel::current_process().main_thread;
-    queue(target, info);
-    return {};
+    return queue(target, info);
 }
 
 bool deliver_pending(arch::TrapFrame& frame, i64 syscall_nr) {
@@ -330,14 +390,18 @@ bool deliver_pending(arch::TrapFrame& frame, i64 syscall_nr) {
     const u64 rip = frame.rip, rsp = frame.rsp;
     bool handled = false;
     // Ignored signals are discarded and the next one is looked at, as Linux's get_signal does.
-    while (!handled) {
+    // As Linux, every signal deliverable now gets its frame before the return to user mode:
+    // the next one's frame goes on top of the previous handler's (which its mask now blocks
+    // more of), so the last one set up runs first. The interrupted call's restart is decided
+    // by the first handler only.
+    for (;;) {
         const u64 ready = t.pending_signals & (~t.signal_mask | UNBLOCKABLE);
         if (!ready) break;
         const int sig = __builtin_ctzll(ready) + 1;
-        t.pending_signals &= ~bit(sig);
-        SigInfo info{sig, t.pending_code[sig - 1], 0, t.pending_pid[sig - 1],
-                     kernel::current_process().uid, t.pending_value[sig - 1]};
-        handled = deliver(frame, sig, info, restart, syscall_nr);
+        const SigInfo info = take(t, sig);
+        if (deliver(frame, sig, info, handled ? Restart::None : restart,
+                    handled ? -1 : syscall_nr))
+            handled = true;
     }
     if (!handled) restart_without_handler(frame, restart, syscall_nr);
     if (t.has_saved_mask) { // a sigsuspend ended without a handler taking the saved mask
@@ -352,9 +416,7 @@ static int take_waited(u64 set, SigInfo& out) {
     const u64 ready = t.pending_signals & set & ~UNBLOCKABLE;
     if (!ready) return 0;
     const int sig = __builtin_ctzll(ready) + 1;
-    t.pending_signals &= ~bit(sig);
-    out = SigInfo{sig, t.pending_code[sig - 1], 0, t.pending_pid[sig - 1],
-                  kernel::current_process().uid, t.pending_value[sig - 1]};
+    out = take(t, sig);
     return sig;
 }
 
@@ -384,8 +446,7 @@ Result<void> copy_siginfo_to_user(u64 addr, const SigInfo& info) {
 
 void discard_if_ignored(int sig) {
     if (!ignored(sig)) return;
-    for (kernel::Thread* t = sched::first_thread(); t; t = sched::next_thread(t))
-        t->pending_signals &= ~bit(sig);
+    for (kernel::Thread* t = sched::first_thread(); t; t = sched::next_thread(t)) discard(*t, sig);
 }
 
 void take_host_signals() {

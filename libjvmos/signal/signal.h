@@ -7,6 +7,7 @@
 #include "arch/x86_64/frame.h"
 #include "base/result.h"
 #include "base/types.h"
+#include "sched/scheduler.h"
 
 namespace jvmos::signal {
 
@@ -36,7 +37,9 @@ struct SigInfo {
 void force_fault_signal(arch::TrapFrame& frame, const SigInfo& info);
 
 // Queues a signal for a thread (tgkill/tkill) or the process (kill: routed to a thread that
-// does not block it). Wakes an interruptibly blocked target.
+// does not block it). Wakes an interruptibly blocked target. A real-time signal (32..64) is
+// queued once per send, delivered in order; EAGAIN once MAX_QUEUED_SIGNALS of them are pending
+// in the guest (Linux: RLIMIT_SIGPENDING). A standard signal already pending is merged.
 Result<void> send_to_thread(i32 tid, const SigInfo& info);
 Result<void> send_to_process(const SigInfo& info);
 
@@ -64,6 +67,12 @@ void discard_if_ignored(int sig);
 // Takes the signals the jvmos process received on the host (boot info's host_signals) and
 // sends them to the program, as kill(2) from outside would. Called on the ship interrupt.
 void take_host_signals();
+
+// Signals pending for `t`, queued real-time instances counted one by one (/proc SigQ).
+u64 queued_count(const sched::Thread& t);
+
+// The most real-time signal instances pending at once in the guest.
+inline constexpr u64 MAX_QUEUED_SIGNALS = 65536;
 
 // rt_sigreturn: restores the user frame from the signal frame at the user stack.
 Result<void> sigreturn(arch::TrapFrame& frame);

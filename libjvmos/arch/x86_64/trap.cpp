@@ -37,6 +37,24 @@ extern "C" void jvmos_trap_entry(jvmos::arch::TrapFrame* frame) {
         return;
     }
     const bool from_user = frame->from_user();
+    // A page fault in anonymous memory is resolved without the kernel lock (only the address
+    // space's lock): threads that fault on several vCPUs at once (a collector touching its
+    // heap) do not queue behind each other or behind a syscall. A pending signal or reschedule
+    // is not looked at here: its IPI or timer interrupt arrives once user mode runs again.
+    if (from_user && frame->vector == 14) {
+        const u64 fault_address = arch::backend().fault_address();
+        smp::enter_from_user_unlocked();
+        if (kernel::try_fast_fault(*frame, fault_address)) {
+            smp::exit_to_user_unlocked();
+            return;
+        }
+        smp::lock();
+        kernel::handle_user_exception(*frame, fault_address);
+        sched::maybe_preempt();
+        signal::deliver_pending(*frame);
+        smp::exit_to_user();
+        return;
+    }
     // From user mode the kernel lock is taken here and released on the way back. In kernel
     // mode the kernel runs with interrupts off except while a vCPU idles (lock released): an
     // interrupt there takes the lock for its handler; an exception in kernel mode (a fault on
