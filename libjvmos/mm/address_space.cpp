@@ -17,6 +17,10 @@ constexpr u32 MAP_FIXED_NOREPLACE = 0x100000;
 // anonymous memory maps the whole aligned 64 KiB window around it (the pages the region allows
 // that are still empty), as Linux's fault-around does for file pages.
 constexpr u64 FAULT_AROUND_BYTES = 64 * KiB;
+// File pages come through a shipped read, whose round trip costs far more than the bytes it
+// carries, so a file fault reads a larger window (one ship slot's data buffer at most).
+constexpr u64 FILE_FAULT_BYTES = 256 * KiB;
+static_assert(FILE_FAULT_BYTES <= JVMOS_SHIP_SLOT_DATA);
 
 // Frames removed from the page table, freed once the TLB no longer holds them.
 class DeferredFrees final : public FrameSink {
@@ -515,10 +519,16 @@ FaultOutcome AddressSpace::fault_anonymous(const Region& region, u64 addr, u64 p
 }
 
 FaultOutcome AddressSpace::fault_file(const Region r, u64 page, u64 flags) {
-    // The window: from the faulting page up to the end of its aligned 64 KiB block (clipped to
-    // the region), stopping at the first page already mapped; one shipped read fills it.
-    const u64 lo = page;
-    u64 hi = align_down(page, FAULT_AROUND_BYTES) + FAULT_AROUND_BYTES;
+    // The window: the run of pages not mapped yet around the faulting one, within its aligned
+    // FILE_FAULT_BYTES block (clipped to the region); one shipped read fills it. Each read costs
+    // a round trip to the proxy whatever its size, and programs walk mapped files backwards
+    // and forwards (ld.so's relocations, HotSpot's CDS archive), so the window reaches both
+    // ways.
+    const u64 block = align_down(page, FILE_FAULT_BYTES);
+    u64 lo = page;
+    const u64 floor = block > r.start ? block : r.start;
+    while (lo > floor && !m_page_table.lookup(lo - PAGE_SIZE).pte) lo -= PAGE_SIZE;
+    u64 hi = block + FILE_FAULT_BYTES;
     if (hi > r.end) hi = r.end;
     for (u64 va = page + PAGE_SIZE; va < hi; va += PAGE_SIZE)
         if (m_page_table.lookup(va).pte) {
@@ -526,9 +536,9 @@ FaultOutcome AddressSpace::fault_file(const Region r, u64 page, u64 flags) {
             break;
         }
     const usize len = usize(hi - lo);
-    auto* buf = static_cast<u8*>(m_heap.allocate(FAULT_AROUND_BYTES, PAGE_SIZE));
+    auto* buf = static_cast<u8*>(m_heap.allocate(FILE_FAULT_BYTES, PAGE_SIZE));
     if (!buf || !m_files) {
-        if (buf) m_heap.deallocate(buf, FAULT_AROUND_BYTES);
+        if (buf) m_heap.deallocate(buf, FILE_FAULT_BYTES);
         return FaultOutcome::OutOfMemory;
     }
     Result<usize> got = [&] {
@@ -536,7 +546,7 @@ FaultOutcome AddressSpace::fault_file(const Region r, u64 page, u64 flags) {
         return m_files->read(r.file_id, r.file_offset + (lo - r.start), buf, len);
     }();
     if (got.is_error()) {
-        m_heap.deallocate(buf, FAULT_AROUND_BYTES);
+        m_heap.deallocate(buf, FILE_FAULT_BYTES);
         return FaultOutcome::OutOfMemory; // an I/O error on a mapped file: SIGBUS, as Linux
     }
     if (got.value() < len) memset(buf + got.value(), 0, len - got.value()); // past end of file
@@ -544,7 +554,7 @@ FaultOutcome AddressSpace::fault_file(const Region r, u64 page, u64 flags) {
     // program unmapped) some of these pages meanwhile. Re-check the region and each page.
     const Region* now = m_regions.find(page);
     if (!now || now->kind != RegionKind::File || now->file_id != r.file_id) {
-        m_heap.deallocate(buf, FAULT_AROUND_BYTES);
+        m_heap.deallocate(buf, FILE_FAULT_BYTES);
         return now ? FaultOutcome::Resolved : FaultOutcome::NoMapping; // the access retries
     }
     TlbBatch batch;
@@ -564,7 +574,7 @@ FaultOutcome AddressSpace::fault_file(const Region r, u64 page, u64 flags) {
         }
     }
     batch.release_tables(m_phys);
-    m_heap.deallocate(buf, FAULT_AROUND_BYTES);
+    m_heap.deallocate(buf, FILE_FAULT_BYTES);
     return outcome;
 }
 

@@ -24,8 +24,8 @@ static_assert(JVMOS_SHIP_SLOTS <= 32);
 
 // How long a waiting thread spins before it halts for the completion interrupt. A shipped call
 // is a Cap'n Proto round trip (~50-80 us); halting and being woken costs several traps to the
-// hypervisor (~28 us each on kvm_pvm here), so spinning through a typical call is cheaper.
-// TODO(perf): do not spin when other threads are runnable.
+// hypervisor (~28 us each on kvm_pvm here), so spinning through a typical call is cheaper,
+// unless another thread could use this vCPU meanwhile: then the caller blocks at once.
 constexpr u64 SPIN_NS = 300'000;
 
 inline void ring_doorbell() {
@@ -52,19 +52,21 @@ bool interruptible_op(u32 op) {
 // completion; returns true then.
 bool wait_done(jvmos_ship_slot& s, bool interruptible) {
     if (load_acquire(&s.state) == JVMOS_SHIP_DONE) return false;
-    const u64 spin_until = arch::rdtsc() + kernel::ns_to_tsc(SPIN_NS);
-    // The kernel lock is not held while spinning: other vCPUs may enter the kernel meanwhile.
-    smp::unlock();
-    bool done = false;
-    while (arch::rdtsc() < spin_until) {
-        if (load_acquire(&s.state) == JVMOS_SHIP_DONE) {
-            done = true;
-            break;
+    if (!sched::others_runnable()) {
+        const u64 spin_until = arch::rdtsc() + kernel::ns_to_tsc(SPIN_NS);
+        // The kernel lock is not held while spinning: other vCPUs may enter the kernel.
+        smp::unlock();
+        bool done = false;
+        while (arch::rdtsc() < spin_until) {
+            if (load_acquire(&s.state) == JVMOS_SHIP_DONE) {
+                done = true;
+                break;
+            }
+            arch::cpu_relax();
         }
-        arch::cpu_relax();
+        smp::lock();
+        if (done) return false;
     }
-    smp::lock();
-    if (done) return false;
     // Slow path: ask the relay for the completion interrupt, re-check (it may have finished in
     // between), then block; other threads run meanwhile, and an idle vCPU halts. Interrupts
     // are off in the kernel, so the completion cannot be handled between the check and the
