@@ -19,6 +19,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <unordered_map>
+#include <vector>
 #include <x86intrin.h>
 
 namespace jvmos::boot {
@@ -82,6 +83,7 @@ const char* op_name(uint32_t op) {
     case JVMOS_SHIP_CHOWNAT: return "chownat";
     case JVMOS_SHIP_UTIMENSAT: return "utimensat";
     case JVMOS_SHIP_LOCK: return "lock";
+    case JVMOS_SHIP_POLL: return "poll";
     default: return nullptr;
     }
 }
@@ -294,6 +296,8 @@ private:
     // The interruptible call (read, write, flock) in flight in a slot: its Handle and token.
     std::array<kj::Maybe<proto::Handle::Client>, SLOTS> m_interruptible;
     std::array<uint64_t, SLOTS> m_token{};
+    // The slot's call is an interruptible Session call (poll): Session.interrupt ends it.
+    std::array<bool, SLOTS> m_session_call{};
     uint64_t m_next_token = 1;
     uint64_t m_calls = 0;
 
@@ -524,6 +528,10 @@ void Relay::Loop::take_interrupts() {
             // A server without interrupt (the monitor's own stdio) answers with an exception:
             // the call then simply runs to its end.
             req.send().ignoreResult().detach([](kj::Exception&&) {});
+        } else if (m_session_call[i]) {
+            auto req = m_session.interruptRequest();
+            req.setToken(m_token[i]);
+            req.send().ignoreResult().detach([](kj::Exception&&) {});
         }
     }
 }
@@ -556,8 +564,9 @@ std::string Relay::Loop::validate(uint32_t slot, const SlotRequest& r, std::stri
     if (r.in_len > SLOT_DATA)
         return "in_len " + std::to_string(r.in_len) + " exceeds the slot's buffer (" +
                std::to_string(SLOT_DATA) + ")";
-    // pipe is a Session call: its `handle` is not used.
-    if (r.op != JVMOS_SHIP_PIPE && r.op != JVMOS_SHIP_SOCKETPAIR && !m_handles.count(r.handle))
+    // pipe, socketpair and poll are Session calls: their `handle` is not used.
+    if (r.op != JVMOS_SHIP_PIPE && r.op != JVMOS_SHIP_SOCKETPAIR && r.op != JVMOS_SHIP_POLL &&
+        !m_handles.count(r.handle))
         return "handle " + std::to_string(r.handle) + " is not open";
     if (has_output_count(r.op) && r.args[0] > SLOT_DATA)
         return "count " + std::to_string(r.args[0]) + " exceeds the slot's buffer (" +
@@ -572,6 +581,19 @@ std::string Relay::Loop::validate(uint32_t slot, const SlotRequest& r, std::stri
     if (r.op == JVMOS_SHIP_LOCK && r.in_len != LINUX_FLOCK_SIZE)
         return "in_len " + std::to_string(r.in_len) + " is not a struct flock (" +
                std::to_string(LINUX_FLOCK_SIZE) + " bytes)";
+    if (r.op == JVMOS_SHIP_POLL) {
+        constexpr uint32_t ENTRY = sizeof(jvmos_ship_poll_entry);
+        if (r.in_len == 0 || r.in_len % ENTRY || r.in_len / ENTRY > proto::MAX_POLL_ENTRIES)
+            return "in_len " + std::to_string(r.in_len) + " is not 1.." +
+                   std::to_string(proto::MAX_POLL_ENTRIES) + " poll entries";
+        for (uint32_t off = 0; off < r.in_len; off += ENTRY) {
+            uint32_t id;
+            std::memcpy(&id, m_data[slot].data() + off, sizeof id);
+            if (!m_handles.count(id))
+                return "poll entry " + std::to_string(off / ENTRY) + ": handle " +
+                       std::to_string(id) + " is not open";
+        }
+    }
     if (has_path2(r.op)) {
         if (r.path2_off >= r.in_len)
             return "path2_off " + std::to_string(r.path2_off) + " is not inside in_len (" +
@@ -644,6 +666,38 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
             Completion c;
             c.new_handle = add_handle(resp.getFirst());
             c.new_handle2 = add_handle(resp.getSecond());
+            return c;
+        });
+    }
+
+    if (r.op == JVMOS_SHIP_POLL) {
+        // Copied once (the guest may rewrite its buffer meanwhile); validate() saw every id,
+        // but a later rewrite may name one that is not open: that entry is refused with EBADF.
+        const uint32_t count = r.in_len / uint32_t(sizeof(jvmos_ship_poll_entry));
+        std::vector<jvmos_ship_poll_entry> entries(count);
+        std::memcpy(entries.data(), m_data[slot].data(), r.in_len);
+        auto req = m_session.pollRequest();
+        auto list = req.initEntries(count);
+        for (uint32_t i = 0; i < count; i++) {
+            auto it = m_handles.find(entries[i].handle);
+            if (it == m_handles.end()) return Completion::failed(EBADF);
+            list[i].setHandle(it->second);
+            list[i].setEvents(entries[i].events);
+        }
+        req.setTimeoutNs(int64_t(a0));
+        m_session_call[slot] = true;
+        m_token[slot] = m_next_token++;
+        req.setToken(m_token[slot]);
+        return req.send().then([this, slot, count, entries = kj::mv(entries)](
+                                   capnp::Response<Session::PollResults>&& resp) mutable {
+            if (const int32_t e = checked_errno(resp.getErrno())) return Completion::failed(e);
+            auto revents = resp.getRevents();
+            if (revents.size() != count || resp.getReady() > count) return Completion::failed(EIO);
+            for (uint32_t i = 0; i < count; i++) entries[i].revents = revents[i];
+            std::memcpy(m_data[slot].data(), entries.data(), count * sizeof(jvmos_ship_poll_entry));
+            Completion c;
+            c.out_len = uint32_t(count * sizeof(jvmos_ship_poll_entry));
+            c.result = resp.getReady();
             return c;
         });
     }
@@ -900,6 +954,7 @@ void Relay::Loop::complete(uint32_t slot, const Completion& c) {
     KJ_ASSERT(m_busy[slot], slot);
     m_busy[slot] = false;
     m_interruptible[slot] = nullptr;
+    m_session_call[slot] = false;
     m_token[slot] = 0;
     jvmos_ship_slot& s = m_ring->slots[slot];
     __atomic_store_n(&s.error, c.error, __ATOMIC_RELAXED);
