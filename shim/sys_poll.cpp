@@ -313,7 +313,7 @@ Result<u64> do_select(i64 nfds, u64 in_addr, u64 out_addr, u64 ex_addr, i64 dead
 Result<u64> sys_poll(SyscallArgs& args) {
     const i32 timeout_ms = i32(args.a[2]);
     const i64 deadline = timeout_ms < 0 ? NO_DEADLINE : deadline_after(i64(timeout_ms) * 1'000'000);
-    return poll_restartable(args.a[0], args.a[1], deadline);
+    return poll_restartable(args.a[0], u32(args.a[1]) /* unsigned int */, deadline);
 }
 
 Result<u64> resume_poll(sched::Thread& t) {
@@ -321,7 +321,7 @@ Result<u64> resume_poll(sched::Thread& t) {
 }
 
 Result<u64> sys_ppoll(SyscallArgs& args) {
-    const u64 ufds = args.a[0], nfds = args.a[1], tsp = args.a[2];
+    const u64 ufds = args.a[0], nfds = u32(args.a[1]) /* unsigned int */, tsp = args.a[2];
     const i64 deadline = TRY(read_timespec_deadline(tsp));
     const bool swapped = TRY(swap_sigmask(args.a[3], args.a[4]));
     return finish(do_poll(ufds, nfds, deadline), swapped, tsp, deadline, TimeFormat::TIMESPEC);
