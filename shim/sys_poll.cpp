@@ -181,7 +181,9 @@ Result<u64> do_poll(u64 ufds, u64 nfds, i64 deadline) {
     auto* files = reinterpret_cast<kernel::OpenFile**>(mem);
     auto* fds = reinterpret_cast<PollFd*>(mem + usize(n) * sizeof(kernel::OpenFile*));
     TRY(copy_from_user(fds, ufds, usize(n) * sizeof(PollFd)));
-    const u64 ready = TRY(poll_wait(fds, n, deadline, files));
+    const Result<u64> ready = poll_wait(fds, n, deadline, files);
+    // Linux writes every revents back, an interrupted call's zeros included.
+    if (ready.is_error() && ready.error() != Errno::ERESTARTNOHAND) return ready;
     for (u32 i = 0; i < n; i++)
         TRY(UserPtr<i16>(ufds + i * sizeof(PollFd) + offsetof(PollFd, revents)).write(fds[i].revents));
     return ready;

@@ -405,15 +405,14 @@ static void masks(void) {
     CHECK(usr1_blocked(), "pselect: the old mask is back");
 
     hits = 0;
-    struct later_write signal_only = {-1, 0};
-    (void)signal_only;
     done = 0;
     t = start(signal_until_done, NULL);
     errno = 0;
+    in.revents = 0x777;
     rc = ppoll(&in, 1, NULL, &open_mask); /* the pipe is empty: waits in the proxy */
     __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
-    printf("ppoll interrupted during its wait: %d %s, handler ran %s\n", rc,
-           rc < 0 ? errno_name(errno) : "-", hits > 0 ? "yes" : "no");
+    printf("ppoll interrupted during its wait: %d %s, handler ran %s, revents %#x\n", rc,
+           rc < 0 ? errno_name(errno) : "-", hits > 0 ? "yes" : "no", (unsigned)in.revents);
     pthread_join(t, NULL);
     CHECK(usr1_blocked(), "ppoll: the old mask is back");
     block_usr1(SIG_UNBLOCK);
