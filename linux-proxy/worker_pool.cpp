@@ -48,11 +48,15 @@ int BlockingCall::poll(struct pollfd* fds, size_t count, int64_t timeout_ns) con
     // One more entry for the wake-up eventfd, which becomes readable when the job is cancelled.
     std::vector<struct pollfd> all(fds, fds + count);
     all.push_back({m_wake_fd, POLLIN, 0});
+    // A deadline ~146 years away is no limit either, and keeps the arithmetic below in range.
+    constexpr int64_t LONGEST_NS = int64_t(1) << 62;
+    if (timeout_ns > LONGEST_NS) timeout_ns = LONGEST_NS;
     struct timespec deadline {};
     if (timeout_ns >= 0) {
         clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += timeout_ns / 1'000'000'000 + (deadline.tv_nsec + timeout_ns % 1'000'000'000) / 1'000'000'000;
-        deadline.tv_nsec = (deadline.tv_nsec + timeout_ns % 1'000'000'000) % 1'000'000'000;
+        const int64_t nsec = deadline.tv_nsec + timeout_ns % 1'000'000'000;
+        deadline.tv_sec += time_t(timeout_ns / 1'000'000'000 + nsec / 1'000'000'000);
+        deadline.tv_nsec = long(nsec % 1'000'000'000);
     }
     for (;;) {
         if (cancelled()) {

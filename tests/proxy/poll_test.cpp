@@ -77,6 +77,19 @@ TEST_F(PollTest, AFiniteTimeoutEndsTheWait) {
     EXPECT_EQ(reply.getReady(), 0u);
 }
 
+// The longest timeout a client can ask for is a wait like any other (no overflow).
+TEST_F(PollTest, TheLongestTimeoutWaitsUntilData) {
+    auto pipe = new_pipe(*client, session);
+    auto pending = start_poll(session, {{&pipe.read_end, POLLIN}}, INT64_MAX);
+    EXPECT_FALSE(pending.poll(client->ws()));
+    EXPECT_EQ(stat_at(*client, root, "file.txt").error, 0);
+    EXPECT_FALSE(pending.poll(client->ws()));
+    EXPECT_EQ(write(*client, pipe.write_end, "d").value, 1);
+    auto reply = pending.wait(client->ws());
+    EXPECT_EQ(reply.getErrno(), 0);
+    EXPECT_EQ(reply.getReady(), 1u);
+}
+
 TEST_F(PollTest, AWaitDoesNotBlockOtherCallsAndEndsWithData) {
     auto pipe = new_pipe(*client, session);
     auto pending = start_poll(session, {{&pipe.read_end, POLLIN}}, -1);
