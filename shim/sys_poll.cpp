@@ -57,7 +57,7 @@ struct Timeval {
 
 // Kernel memory for one call, returned on every path.
 class Scratch {
-public:
+  public:
     Scratch() = default;
     Scratch(const Scratch&) = delete;
     Scratch& operator=(const Scratch&) = delete;
@@ -72,7 +72,7 @@ public:
         return m_p;
     }
 
-private:
+  private:
     u8* m_p = nullptr;
     usize m_size = 0;
 };
@@ -185,7 +185,8 @@ Result<u64> do_poll(u64 ufds, u64 nfds, i64 deadline) {
     // Linux writes every revents back, an interrupted call's zeros included.
     if (ready.is_error() && ready.error() != Errno::ERESTARTNOHAND) return ready;
     for (u32 i = 0; i < n; i++)
-        TRY(UserPtr<i16>(ufds + i * sizeof(PollFd) + offsetof(PollFd, revents)).write(fds[i].revents));
+        TRY(UserPtr<i16>(ufds + i * sizeof(PollFd) + offsetof(PollFd, revents))
+                .write(fds[i].revents));
     return ready;
 }
 
@@ -230,10 +231,10 @@ Result<u64> finish(Result<u64> r, bool swapped, u64 time_addr, i64 deadline, Tim
     }
     if (!time_addr || deadline == NO_DEADLINE || deadline == DONT_WAIT) return r;
     const i64 left = time_left(deadline);
-    Result<void> w = format == TimeFormat::TIMESPEC
-                         ? UserPtr<Timespec>(time_addr).write({left / NSEC_PER_SEC, left % NSEC_PER_SEC})
-                         : UserPtr<Timeval>(time_addr).write(
-                               {left / NSEC_PER_SEC, left % NSEC_PER_SEC / 1000});
+    Result<void> w =
+        format == TimeFormat::TIMESPEC
+            ? UserPtr<Timespec>(time_addr).write({left / NSEC_PER_SEC, left % NSEC_PER_SEC})
+            : UserPtr<Timeval>(time_addr).write({left / NSEC_PER_SEC, left % NSEC_PER_SEC / 1000});
     if (w.is_error() && interrupted) return Errno::EINTR;
     return r;
 }

@@ -124,7 +124,7 @@ TEST_F(PollTest, InterruptEndsTheWaitWithEintr) {
 TEST_F(PollTest, AClosedWriterGivesHangUpAndTheDataLeft) {
     auto pipe = new_pipe(*client, session);
     EXPECT_EQ(write(*client, pipe.write_end, "left").value, 4);
-    pipe.write_end = nullptr; // releases the write end on the proxy
+    pipe.write_end = nullptr;                               // releases the write end on the proxy
     EXPECT_EQ(stat_at(*client, root, "file.txt").error, 0); // the release is processed by now
     auto reply = start_poll(session, {{&pipe.read_end, POLLIN}}, -1).wait(client->ws());
     EXPECT_EQ(reply.getErrno(), 0);
@@ -143,8 +143,8 @@ TEST_F(PollTest, UnknownEventBitsAreIgnoredAndErrorsAlwaysReported) {
 TEST_F(PollTest, AForeignCapabilityIsRefusedAndTheProxyGoesOn) {
     auto pipe = new_pipe(*client, session);
     proto::Handle::Client foreign = kj::heap<ForeignHandle>();
-    auto reply = start_poll(session, {{&pipe.read_end, POLLIN}, {&foreign, POLLIN}}, -1)
-                     .wait(client->ws());
+    auto reply =
+        start_poll(session, {{&pipe.read_end, POLLIN}, {&foreign, POLLIN}}, -1).wait(client->ws());
     EXPECT_EQ(reply.getErrno(), EBADF);
     EXPECT_EQ(stat_at(*client, root, "file.txt").error, 0);
 }
