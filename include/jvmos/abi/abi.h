@@ -320,7 +320,7 @@ struct jvmos_ship_ring {
     uint64_t calls;                   /* IN  shipped calls completed (for --strace's summary) */
     volatile uint32_t interrupt_slots; /* OUT bit per slot: a signal interrupts the thread
                                               waiting in that slot's call (read, write, flock,
-                                              F_SETLKW): the relay asks the proxy to end
+                                              F_SETLKW, poll): the relay asks the proxy to end
                                               the call's wait, takes the bit (atomic
                                               exchange) and the call completes as usual:
                                               EINTR if it had transferred
