@@ -387,6 +387,12 @@ static void masks(void) {
     pthread_join(t, NULL);
     REQUIRE(read(p[0], &c, 1) == 1, "read");
     CHECK(hits == 0 && usr1_blocked(), "the blocked SIGUSR1s are still pending");
+    REQUIRE(write(p[1], "r", 1) == 1, "write");
+    sigset_t none;
+    sigemptyset(&none);
+    CHECK(ppoll(&in, 1, NULL, &none) == 1 && in.revents == POLLIN && hits == 0 && usr1_blocked(),
+          "ppoll ready at once: its empty mask is not left behind");
+    REQUIRE(read(p[0], &c, 1) == 1, "read");
     block_usr1(SIG_UNBLOCK);
     CHECK(hits == 1, "delivered (once) when unblocked");
 
