@@ -2,7 +2,8 @@
  *   poll(timeout 0) on one empty pipe, and on one pipe with data (answered at once): p50/p99;
  *   poll(timeout 0) on a memfd (local under jvmos: never shipped): p50/p99;
  *   a pipe ping-pong between two threads through poll: each side waits in poll(-1), reads the
- *   byte and writes it back on the other pipe; mean ns per round trip.
+ *   byte and writes it back on the other pipe; mean ns per round trip; and the same ping-pong
+ *   with blocking reads only (no poll), for comparison.
  * Prints "name value" lines (ns). */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -32,10 +33,12 @@ static void report(const char* name, long long* v, int n) {
 enum { N = 2000, ROUNDS = 1000 };
 static int ping[2], pong[2];
 
+static int use_poll = 1;
+
 static void wait_read(int fd) {
     struct pollfd p = {fd, POLLIN, 0};
     char c;
-    if (poll(&p, 1, -1) != 1 || read(fd, &c, 1) != 1) {
+    if ((use_poll && poll(&p, 1, -1) != 1) || read(fd, &c, 1) != 1) {
         perror("ping-pong");
         exit(1);
     }
@@ -72,15 +75,18 @@ int main(void) {
     bench_poll("poll0_memfd", mem);
 
     if (pipe(ping) != 0 || pipe(pong) != 0) return perror("pipe"), 1;
-    pthread_t t;
-    if (pthread_create(&t, NULL, echo, NULL) != 0) return 1;
-    long long t0 = now_ns();
-    for (int i = 0; i < ROUNDS; i++) {
-        if (write(ping[1], "x", 1) != 1) return 1;
-        wait_read(pong[0]);
+    for (use_poll = 1; use_poll >= 0; use_poll--) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, echo, NULL) != 0) return 1;
+        long long t0 = now_ns();
+        for (int i = 0; i < ROUNDS; i++) {
+            if (write(ping[1], "x", 1) != 1) return 1;
+            wait_read(pong[0]);
+        }
+        long long total = now_ns() - t0;
+        pthread_join(t, NULL);
+        printf("%s %lld\n", use_poll ? "pingpong_poll_round_trip" : "pingpong_read_round_trip",
+               total / ROUNDS);
     }
-    long long total = now_ns() - t0;
-    pthread_join(t, NULL);
-    printf("pingpong_round_trip %lld\n", total / ROUNDS);
     return 0;
 }
