@@ -23,7 +23,7 @@
 #define JVMOS_U64(x) x##ull
 #endif
 
-#define JVMOS_ABI_VERSION 5
+#define JVMOS_ABI_VERSION 6 /* 6: JVMOS_SHIP_POLL (a monitor without it kills the guest at its first poll) */
 #define JVMOS_BOOT_MAGIC 0x534f4d56 /* "VMOS" little-endian */
 
 /*
