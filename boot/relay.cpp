@@ -10,11 +10,14 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -276,6 +279,22 @@ private:
     uint32_t add_handle(proto::Handle::Client handle);
     Completion data_reply(uint32_t slot, int32_t error, capnp::Data::Reader data, uint64_t limit);
     Completion stat_reply(uint32_t slot, int32_t error, proto::Stat::Reader stat);
+    // One JVMOS_SHIP_POLL call (see poll_step).
+    struct PollJob {
+        uint32_t slot = 0;
+        std::vector<jvmos_ship_poll_entry> entries;
+        std::vector<uint32_t> local;  // indices of the monitor's stdio entries
+        std::vector<uint32_t> remote; // indices of the proxy's
+        bool forever = false;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    bool monitor_stdio(uint32_t id) const {
+        return m_config.stdio != StdioMode::Inherited && id >= JVMOS_SHIP_HANDLE_STDIN &&
+               id <= JVMOS_SHIP_HANDLE_STDERR;
+    }
+    kj::Promise<Completion> poll_step(std::shared_ptr<PollJob> job);
+    kj::Promise<int32_t> poll_remote(std::shared_ptr<PollJob> job, int64_t timeout_ns);
+    Completion poll_done(const PollJob& job);
 
     Relay& m_owner;
     kj::AsyncIoContext& m_io;
@@ -298,6 +317,8 @@ private:
     std::array<uint64_t, SLOTS> m_token{};
     // The slot's call is an interruptible Session call (poll): Session.interrupt ends it.
     std::array<bool, SLOTS> m_session_call{};
+    // A signal interrupted the slot's poll (ends a poll of the monitor's own stdio too).
+    std::array<bool, SLOTS> m_poll_interrupted{};
     uint64_t m_next_token = 1;
     uint64_t m_calls = 0;
 
@@ -529,6 +550,7 @@ void Relay::Loop::take_interrupts() {
             // the call then simply runs to its end.
             req.send().ignoreResult().detach([](kj::Exception&&) {});
         } else if (m_session_call[i]) {
+            m_poll_interrupted[i] = true;
             auto req = m_session.interruptRequest();
             req.setToken(m_token[i]);
             req.send().ignoreResult().detach([](kj::Exception&&) {});
@@ -673,33 +695,25 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
     if (r.op == JVMOS_SHIP_POLL) {
         // Copied once (the guest may rewrite its buffer meanwhile); validate() saw every id,
         // but a later rewrite may name one that is not open: that entry is refused with EBADF.
-        const uint32_t count = r.in_len / uint32_t(sizeof(jvmos_ship_poll_entry));
-        std::vector<jvmos_ship_poll_entry> entries(count);
-        std::memcpy(entries.data(), m_data[slot].data(), r.in_len);
-        auto req = m_session.pollRequest();
-        auto list = req.initEntries(count);
-        for (uint32_t i = 0; i < count; i++) {
-            auto it = m_handles.find(entries[i].handle);
-            if (it == m_handles.end()) return Completion::failed(EBADF);
-            list[i].setHandle(it->second);
-            list[i].setEvents(entries[i].events);
+        auto job = std::make_shared<PollJob>();
+        job->slot = slot;
+        job->entries.resize(r.in_len / sizeof(jvmos_ship_poll_entry));
+        std::memcpy(job->entries.data(), m_data[slot].data(), r.in_len);
+        for (uint32_t i = 0; i < job->entries.size(); i++) {
+            const uint32_t id = job->entries[i].handle;
+            if (!m_handles.count(id)) return Completion::failed(EBADF);
+            job->entries[i].revents = 0;
+            if (monitor_stdio(id)) job->local.push_back(i);
+            else job->remote.push_back(i);
         }
-        req.setTimeoutNs(int64_t(a0));
+        const int64_t timeout_ns = int64_t(a0);
+        job->forever = timeout_ns < 0;
+        if (!job->forever)
+            job->deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
         m_session_call[slot] = true;
+        m_poll_interrupted[slot] = false;
         m_token[slot] = m_next_token++;
-        req.setToken(m_token[slot]);
-        return req.send().then([this, slot, count, entries = kj::mv(entries)](
-                                   capnp::Response<Session::PollResults>&& resp) mutable {
-            if (const int32_t e = checked_errno(resp.getErrno())) return Completion::failed(e);
-            auto revents = resp.getRevents();
-            if (revents.size() != count || resp.getReady() > count) return Completion::failed(EIO);
-            for (uint32_t i = 0; i < count; i++) entries[i].revents = revents[i];
-            std::memcpy(m_data[slot].data(), entries.data(), count * sizeof(jvmos_ship_poll_entry));
-            Completion c;
-            c.out_len = uint32_t(count * sizeof(jvmos_ship_poll_entry));
-            c.result = resp.getReady();
-            return c;
-        });
+        return poll_step(kj::mv(job));
     }
 
     Handle::Client h = m_handles.at(r.handle);
@@ -948,6 +962,110 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
     default:
         KJ_FAIL_ASSERT("op passed validation but has no translation", r.op);
     }
+}
+
+// ---- poll ---------------------------------------------------------------------------------------
+
+// One JVMOS_SHIP_POLL call. Normally every entry is a proxy Handle and the call is one
+// Session.poll. With a standalone proxy (--proxy) the standard handles are the monitor's own
+// fds 0-2, which the proxy cannot poll: the relay polls those itself, and while nothing is
+// ready it asks the proxy for the rest in slices of POLL_SLICE, looking at its own fds between
+// slices (a wait on stdin there is woken within a slice, not at once).
+
+namespace {
+constexpr std::chrono::milliseconds POLL_SLICE{20};
+} // namespace
+
+kj::Promise<int32_t> Relay::Loop::poll_remote(std::shared_ptr<PollJob> job, int64_t timeout_ns) {
+    using namespace proto;
+    auto req = m_session.pollRequest();
+    auto list = req.initEntries(uint32_t(job->remote.size()));
+    for (uint32_t k = 0; k < job->remote.size(); k++) {
+        const jvmos_ship_poll_entry& e = job->entries[job->remote[k]];
+        auto it = m_handles.find(e.handle);
+        if (it == m_handles.end()) return int32_t(EBADF); // released meanwhile (by a rewrite)
+        list[k].setHandle(it->second);
+        list[k].setEvents(e.events);
+    }
+    req.setTimeoutNs(timeout_ns);
+    req.setToken(m_token[job->slot]);
+    return req.send().then([job](capnp::Response<Session::PollResults>&& resp) -> int32_t {
+        if (const int32_t e = checked_errno(resp.getErrno())) return e;
+        auto revents = resp.getRevents();
+        if (revents.size() != job->remote.size() || resp.getReady() > revents.size()) return EIO;
+        for (uint32_t k = 0; k < job->remote.size(); k++)
+            job->entries[job->remote[k]].revents = revents[k];
+        return 0;
+    });
+}
+
+Completion Relay::Loop::poll_done(const PollJob& job) {
+    const uint32_t count = uint32_t(job.entries.size());
+    std::memcpy(m_data[job.slot].data(), job.entries.data(),
+                count * sizeof(jvmos_ship_poll_entry));
+    Completion c;
+    c.out_len = uint32_t(count * sizeof(jvmos_ship_poll_entry));
+    for (const auto& e : job.entries) c.result += e.revents != 0;
+    return c;
+}
+
+kj::Promise<Completion> Relay::Loop::poll_step(std::shared_ptr<PollJob> job) {
+    using Clock = std::chrono::steady_clock;
+    // The monitor's own fds: a look, never a wait.
+    bool local_ready = false;
+    if (!job->local.empty()) {
+        std::vector<pollfd> fds;
+        for (uint32_t i : job->local) {
+            const jvmos_ship_poll_entry& e = job->entries[i];
+            fds.push_back({int(e.handle - JVMOS_SHIP_HANDLE_STDIN), short(e.events), 0});
+        }
+        if (::poll(fds.data(), fds.size(), 0) < 0) return Completion::failed(errno);
+        for (size_t k = 0; k < fds.size(); k++) {
+            job->entries[job->local[k]].revents = uint16_t(fds[k].revents);
+            local_ready |= fds[k].revents != 0;
+        }
+    }
+    int64_t left_ns = -1;
+    if (!job->forever) {
+        left_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(job->deadline - Clock::now())
+                      .count();
+        if (left_ns < 0) left_ns = 0;
+    }
+    const bool last = job->local.empty() || local_ready || left_ns == 0;
+    if (!last && m_poll_interrupted[job->slot]) return Completion::failed(EINTR);
+    // Only the proxy's fds: one call with the whole timeout. Else a slice at a time.
+    int64_t ask_ns = left_ns;
+    if (local_ready) ask_ns = 0;
+    else if (!last) {
+        const int64_t slice = std::chrono::nanoseconds(POLL_SLICE).count();
+        ask_ns = left_ns < 0 || left_ns > slice ? slice : left_ns;
+    }
+    kj::Promise<int32_t> remote = job->remote.empty()
+                                      ? (last ? kj::Promise<int32_t>(int32_t(0))
+                                              : m_io.provider->getTimer()
+                                                    .afterDelay(ask_ns * kj::NANOSECONDS)
+                                                    .then([] { return int32_t(0); }))
+                                      : poll_remote(job, ask_ns);
+    return remote.then([this, job, last](int32_t error) -> kj::Promise<Completion> {
+        if (error) return Completion::failed(error);
+        bool any = false;
+        for (uint32_t i : job->remote) any |= job->entries[i].revents != 0;
+        if (last || any) {
+            if (any && !job->local.empty()) {
+                // The proxy's news first; the monitor's fds are looked at once more.
+                std::vector<pollfd> fds;
+                for (uint32_t i : job->local) {
+                    const jvmos_ship_poll_entry& e = job->entries[i];
+                    fds.push_back({int(e.handle - JVMOS_SHIP_HANDLE_STDIN), short(e.events), 0});
+                }
+                if (::poll(fds.data(), fds.size(), 0) >= 0)
+                    for (size_t k = 0; k < fds.size(); k++)
+                        job->entries[job->local[k]].revents = uint16_t(fds[k].revents);
+            }
+            return poll_done(*job);
+        }
+        return poll_step(job);
+    });
 }
 
 void Relay::Loop::complete(uint32_t slot, const Completion& c) {

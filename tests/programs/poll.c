@@ -232,6 +232,32 @@ static void always_ready(void) {
     close(null);
 }
 
+/* The standard fds (compare.sh: stdin /dev/null, stdout and stderr files; with a standalone
+ * proxy they are the monitor's own fds, which the relay polls itself), alone and mixed with a
+ * pipe of the proxy's. */
+static void standard_fds(void) {
+    struct pollfd std[3] = {{0, POLLIN, 0}, {1, POLLOUT, 0}, {2, POLLOUT, 0}};
+    CHECK(poll(std, 3, -1) == 3 && std[0].revents == POLLIN && std[1].revents == POLLOUT &&
+              std[2].revents == POLLOUT,
+          "stdin readable, stdout and stderr writable");
+    int p[2];
+    REQUIRE(pipe(p) == 0, "pipe");
+    struct pollfd mixed[2] = {{p[0], POLLIN, 0}, {0, POLLIN, 0}};
+    CHECK(poll(mixed, 2, -1) == 1 && mixed[0].revents == 0 && mixed[1].revents == POLLIN,
+          "empty pipe + stdin: returns with stdin");
+    struct pollfd quiet[2] = {{p[0], POLLIN, 0}, {0, 0, 0}};
+    CHECK(poll(quiet, 2, 50) == 0 && quiet[0].revents == 0 && quiet[1].revents == 0,
+          "empty pipe + stdin asked for nothing: times out");
+    CHECK(poll(&quiet[1], 1, 30) == 0, "stdin asked for nothing, alone: times out");
+    struct later_write w = {p[1], 0};
+    pthread_t t = start(write_later, &w);
+    CHECK(poll(quiet, 2, -1) == 1 && quiet[0].revents == POLLIN && quiet[1].revents == 0,
+          "empty pipe + quiet stdin, no limit: woken by a thread's write");
+    pthread_join(t, NULL);
+    close(p[0]);
+    close(p[1]);
+}
+
 static void select_sets(void) {
     int p[3][2];
     for (int i = 0; i < 3; i++) REQUIRE(pipe(p[i]) == 0, "pipe");
@@ -468,6 +494,7 @@ int main(void) {
     pipes();
     sockets();
     always_ready();
+    standard_fds();
     select_sets();
     masks();
     printf("done\n");
