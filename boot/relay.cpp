@@ -10,15 +10,19 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <unordered_map>
+#include <vector>
 #include <x86intrin.h>
 
 namespace jvmos::boot {
@@ -82,6 +86,7 @@ const char* op_name(uint32_t op) {
     case JVMOS_SHIP_CHOWNAT: return "chownat";
     case JVMOS_SHIP_UTIMENSAT: return "utimensat";
     case JVMOS_SHIP_LOCK: return "lock";
+    case JVMOS_SHIP_POLL: return "poll";
     default: return nullptr;
     }
 }
@@ -274,6 +279,22 @@ private:
     uint32_t add_handle(proto::Handle::Client handle);
     Completion data_reply(uint32_t slot, int32_t error, capnp::Data::Reader data, uint64_t limit);
     Completion stat_reply(uint32_t slot, int32_t error, proto::Stat::Reader stat);
+    // One JVMOS_SHIP_POLL call (see poll_step).
+    struct PollJob {
+        uint32_t slot = 0;
+        std::vector<jvmos_ship_poll_entry> entries;
+        std::vector<uint32_t> local;  // indices of the monitor's stdio entries
+        std::vector<uint32_t> remote; // indices of the proxy's
+        bool forever = false;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    bool monitor_stdio(uint32_t id) const {
+        return m_config.stdio != StdioMode::Inherited && id >= JVMOS_SHIP_HANDLE_STDIN &&
+               id <= JVMOS_SHIP_HANDLE_STDERR;
+    }
+    kj::Promise<Completion> poll_step(std::shared_ptr<PollJob> job);
+    kj::Promise<int32_t> poll_remote(std::shared_ptr<PollJob> job, int64_t timeout_ns);
+    Completion poll_done(const PollJob& job);
 
     Relay& m_owner;
     kj::AsyncIoContext& m_io;
@@ -294,6 +315,10 @@ private:
     // The interruptible call (read, write, flock) in flight in a slot: its Handle and token.
     std::array<kj::Maybe<proto::Handle::Client>, SLOTS> m_interruptible;
     std::array<uint64_t, SLOTS> m_token{};
+    // The slot's call is an interruptible Session call (poll): Session.interrupt ends it.
+    std::array<bool, SLOTS> m_session_call{};
+    // A signal interrupted the slot's poll (ends a poll of the monitor's own stdio too).
+    std::array<bool, SLOTS> m_poll_interrupted{};
     uint64_t m_next_token = 1;
     uint64_t m_calls = 0;
 
@@ -524,6 +549,11 @@ void Relay::Loop::take_interrupts() {
             // A server without interrupt (the monitor's own stdio) answers with an exception:
             // the call then simply runs to its end.
             req.send().ignoreResult().detach([](kj::Exception&&) {});
+        } else if (m_session_call[i]) {
+            m_poll_interrupted[i] = true;
+            auto req = m_session.interruptRequest();
+            req.setToken(m_token[i]);
+            req.send().ignoreResult().detach([](kj::Exception&&) {});
         }
     }
 }
@@ -556,8 +586,9 @@ std::string Relay::Loop::validate(uint32_t slot, const SlotRequest& r, std::stri
     if (r.in_len > SLOT_DATA)
         return "in_len " + std::to_string(r.in_len) + " exceeds the slot's buffer (" +
                std::to_string(SLOT_DATA) + ")";
-    // pipe is a Session call: its `handle` is not used.
-    if (r.op != JVMOS_SHIP_PIPE && r.op != JVMOS_SHIP_SOCKETPAIR && !m_handles.count(r.handle))
+    // pipe, socketpair and poll are Session calls: their `handle` is not used.
+    if (r.op != JVMOS_SHIP_PIPE && r.op != JVMOS_SHIP_SOCKETPAIR && r.op != JVMOS_SHIP_POLL &&
+        !m_handles.count(r.handle))
         return "handle " + std::to_string(r.handle) + " is not open";
     if (has_output_count(r.op) && r.args[0] > SLOT_DATA)
         return "count " + std::to_string(r.args[0]) + " exceeds the slot's buffer (" +
@@ -572,6 +603,19 @@ std::string Relay::Loop::validate(uint32_t slot, const SlotRequest& r, std::stri
     if (r.op == JVMOS_SHIP_LOCK && r.in_len != LINUX_FLOCK_SIZE)
         return "in_len " + std::to_string(r.in_len) + " is not a struct flock (" +
                std::to_string(LINUX_FLOCK_SIZE) + " bytes)";
+    if (r.op == JVMOS_SHIP_POLL) {
+        constexpr uint32_t ENTRY = sizeof(jvmos_ship_poll_entry);
+        if (r.in_len == 0 || r.in_len % ENTRY || r.in_len / ENTRY > proto::MAX_POLL_ENTRIES)
+            return "in_len " + std::to_string(r.in_len) + " is not 1.." +
+                   std::to_string(proto::MAX_POLL_ENTRIES) + " poll entries";
+        for (uint32_t off = 0; off < r.in_len; off += ENTRY) {
+            uint32_t id;
+            std::memcpy(&id, m_data[slot].data() + off, sizeof id);
+            if (!m_handles.count(id))
+                return "poll entry " + std::to_string(off / ENTRY) + ": handle " +
+                       std::to_string(id) + " is not open";
+        }
+    }
     if (has_path2(r.op)) {
         if (r.path2_off >= r.in_len)
             return "path2_off " + std::to_string(r.path2_off) + " is not inside in_len (" +
@@ -646,6 +690,30 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
             c.new_handle2 = add_handle(resp.getSecond());
             return c;
         });
+    }
+
+    if (r.op == JVMOS_SHIP_POLL) {
+        // Copied once (the guest may rewrite its buffer meanwhile); validate() saw every id,
+        // but a later rewrite may name one that is not open: that entry is refused with EBADF.
+        auto job = std::make_shared<PollJob>();
+        job->slot = slot;
+        job->entries.resize(r.in_len / sizeof(jvmos_ship_poll_entry));
+        std::memcpy(job->entries.data(), m_data[slot].data(), r.in_len);
+        for (uint32_t i = 0; i < job->entries.size(); i++) {
+            const uint32_t id = job->entries[i].handle;
+            if (!m_handles.count(id)) return Completion::failed(EBADF);
+            job->entries[i].revents = 0;
+            if (monitor_stdio(id)) job->local.push_back(i);
+            else job->remote.push_back(i);
+        }
+        const int64_t timeout_ns = int64_t(a0);
+        job->forever = timeout_ns < 0;
+        if (!job->forever)
+            job->deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
+        m_session_call[slot] = true;
+        m_poll_interrupted[slot] = false;
+        m_token[slot] = m_next_token++;
+        return poll_step(kj::mv(job));
     }
 
     Handle::Client h = m_handles.at(r.handle);
@@ -896,10 +964,115 @@ kj::Promise<Completion> Relay::Loop::issue(uint32_t slot, const SlotRequest& r, 
     }
 }
 
+// ---- poll ---------------------------------------------------------------------------------------
+
+// One JVMOS_SHIP_POLL call. Normally every entry is a proxy Handle and the call is one
+// Session.poll. With a standalone proxy (--proxy) the standard handles are the monitor's own
+// fds 0-2, which the proxy cannot poll: the relay polls those itself, and while nothing is
+// ready it asks the proxy for the rest in slices of POLL_SLICE, looking at its own fds between
+// slices (a wait on stdin there is woken within a slice, not at once).
+
+namespace {
+constexpr std::chrono::milliseconds POLL_SLICE{20};
+} // namespace
+
+kj::Promise<int32_t> Relay::Loop::poll_remote(std::shared_ptr<PollJob> job, int64_t timeout_ns) {
+    using namespace proto;
+    auto req = m_session.pollRequest();
+    auto list = req.initEntries(uint32_t(job->remote.size()));
+    for (uint32_t k = 0; k < job->remote.size(); k++) {
+        const jvmos_ship_poll_entry& e = job->entries[job->remote[k]];
+        auto it = m_handles.find(e.handle);
+        if (it == m_handles.end()) return int32_t(EBADF); // released meanwhile (by a rewrite)
+        list[k].setHandle(it->second);
+        list[k].setEvents(e.events);
+    }
+    req.setTimeoutNs(timeout_ns);
+    req.setToken(m_token[job->slot]);
+    return req.send().then([job](capnp::Response<Session::PollResults>&& resp) -> int32_t {
+        if (const int32_t e = checked_errno(resp.getErrno())) return e;
+        auto revents = resp.getRevents();
+        if (revents.size() != job->remote.size() || resp.getReady() > revents.size()) return EIO;
+        for (uint32_t k = 0; k < job->remote.size(); k++)
+            job->entries[job->remote[k]].revents = revents[k];
+        return 0;
+    });
+}
+
+Completion Relay::Loop::poll_done(const PollJob& job) {
+    const uint32_t count = uint32_t(job.entries.size());
+    std::memcpy(m_data[job.slot].data(), job.entries.data(),
+                count * sizeof(jvmos_ship_poll_entry));
+    Completion c;
+    c.out_len = uint32_t(count * sizeof(jvmos_ship_poll_entry));
+    for (const auto& e : job.entries) c.result += e.revents != 0;
+    return c;
+}
+
+kj::Promise<Completion> Relay::Loop::poll_step(std::shared_ptr<PollJob> job) {
+    using Clock = std::chrono::steady_clock;
+    // The monitor's own fds: a look, never a wait.
+    bool local_ready = false;
+    if (!job->local.empty()) {
+        std::vector<pollfd> fds;
+        for (uint32_t i : job->local) {
+            const jvmos_ship_poll_entry& e = job->entries[i];
+            fds.push_back({int(e.handle - JVMOS_SHIP_HANDLE_STDIN), short(e.events), 0});
+        }
+        if (::poll(fds.data(), fds.size(), 0) < 0) return Completion::failed(errno);
+        for (size_t k = 0; k < fds.size(); k++) {
+            job->entries[job->local[k]].revents = uint16_t(fds[k].revents);
+            local_ready |= fds[k].revents != 0;
+        }
+    }
+    int64_t left_ns = -1;
+    if (!job->forever) {
+        left_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(job->deadline - Clock::now())
+                      .count();
+        if (left_ns < 0) left_ns = 0;
+    }
+    const bool last = job->local.empty() || local_ready || left_ns == 0;
+    if (!last && m_poll_interrupted[job->slot]) return Completion::failed(EINTR);
+    // Only the proxy's fds: one call with the whole timeout. Else a slice at a time.
+    int64_t ask_ns = left_ns;
+    if (local_ready) ask_ns = 0;
+    else if (!last) {
+        const int64_t slice = std::chrono::nanoseconds(POLL_SLICE).count();
+        ask_ns = left_ns < 0 || left_ns > slice ? slice : left_ns;
+    }
+    kj::Promise<int32_t> remote = job->remote.empty()
+                                      ? (last ? kj::Promise<int32_t>(int32_t(0))
+                                              : m_io.provider->getTimer()
+                                                    .afterDelay(ask_ns * kj::NANOSECONDS)
+                                                    .then([] { return int32_t(0); }))
+                                      : poll_remote(job, ask_ns);
+    return remote.then([this, job, last](int32_t error) -> kj::Promise<Completion> {
+        if (error) return Completion::failed(error);
+        bool any = false;
+        for (uint32_t i : job->remote) any |= job->entries[i].revents != 0;
+        if (last || any) {
+            if (any && !job->local.empty()) {
+                // The proxy's news first; the monitor's fds are looked at once more.
+                std::vector<pollfd> fds;
+                for (uint32_t i : job->local) {
+                    const jvmos_ship_poll_entry& e = job->entries[i];
+                    fds.push_back({int(e.handle - JVMOS_SHIP_HANDLE_STDIN), short(e.events), 0});
+                }
+                if (::poll(fds.data(), fds.size(), 0) >= 0)
+                    for (size_t k = 0; k < fds.size(); k++)
+                        job->entries[job->local[k]].revents = uint16_t(fds[k].revents);
+            }
+            return poll_done(*job);
+        }
+        return poll_step(job);
+    });
+}
+
 void Relay::Loop::complete(uint32_t slot, const Completion& c) {
     KJ_ASSERT(m_busy[slot], slot);
     m_busy[slot] = false;
     m_interruptible[slot] = nullptr;
+    m_session_call[slot] = false;
     m_token[slot] = 0;
     jvmos_ship_slot& s = m_ring->slots[slot];
     __atomic_store_n(&s.error, c.error, __ATOMIC_RELAXED);

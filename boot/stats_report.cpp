@@ -87,6 +87,8 @@ const char* ship_op_name(uint32_t op) {
         return "copyRange";
     case JVMOS_SHIP_SOCKETPAIR:
         return "socketpair";
+    case JVMOS_SHIP_POLL:
+        return "poll";
     default:
         return nullptr;
     }

@@ -64,6 +64,8 @@ public:
     Result<Lookup> lookup(kj::StringPtr path, FollowLast follow) const;
 
     const SessionState& session() const { return *m_session; }
+    // The host fd, shared (for a Session.poll job that outlives this call).
+    kj::Own<const HostFd> share_fd() const { return kj::atomicAddRef(*m_fd); }
 
 protected:
     kj::Promise<void> read(ReadContext context) override;

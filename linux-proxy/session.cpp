@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <poll.h>
+#include <vector>
 #include <unistd.h>
 
 namespace jvmos::proxy {
@@ -118,6 +120,90 @@ kj::Promise<void> SessionImpl::socketpair(SocketpairContext context) {
     };
     results.setFirst(make(0));
     results.setSecond(make(1));
+    return kj::READY_NOW;
+}
+
+// ---- poll ----------------------------------------------------------------------------------
+
+namespace {
+
+// The events a guest may ask poll for (Linux's values); other bits are dropped. POLLERR,
+// POLLHUP and POLLNVAL need no asking.
+constexpr uint16_t POLL_REQUESTABLE = POLLIN | POLLPRI | POLLOUT | POLLRDNORM | POLLRDBAND |
+                                      POLLWRNORM | POLLWRBAND | POLLMSG | POLLRDHUP;
+
+struct PollOutcome {
+    int error = 0; // ECANCELED: interrupted (the guest sees EINTR)
+    int ready = 0;
+    std::vector<struct pollfd> fds;
+};
+
+void reply_poll(proto::Session::PollResults::Builder results, const PollOutcome& out) {
+    if (out.error != 0) {
+        results.setErrno(out.error == ECANCELED ? EINTR : out.error);
+        return;
+    }
+    results.setReady(uint32_t(out.ready));
+    auto revents = results.initRevents(uint32_t(out.fds.size()));
+    for (size_t i = 0; i < out.fds.size(); i++) revents.set(uint32_t(i), uint16_t(out.fds[i].revents));
+}
+
+} // namespace
+
+kj::Promise<void> SessionImpl::poll(PollContext context) {
+    auto params = context.getParams();
+    auto entries = params.getEntries();
+    if (entries.size() > proto::MAX_POLL_ENTRIES) {
+        context.getResults().setErrno(EINVAL);
+        return kj::READY_NOW;
+    }
+    // Which of this session's Handles each entry names (local_handle answers asynchronously).
+    auto clients = kj::heapArrayBuilder<proto::Handle::Client>(entries.size());
+    for (auto entry : entries) clients.add(entry.getHandle());
+    auto owned = clients.finish();
+    auto lookups = kj::heapArrayBuilder<kj::Promise<kj::Maybe<HandleImpl&>>>(owned.size());
+    for (auto& client : owned) lookups.add(m_state->local_handle(client));
+    return kj::joinPromises(lookups.finish())
+        .then([state = kj::addRef(*m_state), context](kj::Array<kj::Maybe<HandleImpl&>> found) mutable
+              -> kj::Promise<void> {
+            auto params = context.getParams();
+            auto entries = params.getEntries();
+            const int64_t timeout_ns = params.getTimeoutNs();
+            PollOutcome out;
+            out.fds.resize(found.size());
+            kj::Vector<kj::Own<const HostFd>> fds(found.size());
+            for (size_t i = 0; i < found.size(); i++) {
+                HandleImpl* handle = nullptr;
+                KJ_IF_MAYBE (h, found[i]) handle = h;
+                if (handle == nullptr || &handle->session() != state.get()) {
+                    context.getResults().setErrno(EBADF); // a foreign or unknown capability
+                    return kj::READY_NOW;
+                }
+                fds.add(handle->share_fd());
+                out.fds[i] = {fds.back()->get(), short(entries[uint32_t(i)].getEvents() & POLL_REQUESTABLE), 0};
+            }
+            // Ready now (or not to wait): answered here, without a worker.
+            out.ready = ::poll(out.fds.data(), out.fds.size(), 0);
+            if (out.ready < 0) out.error = errno;
+            if (out.ready != 0 || timeout_ns == 0) {
+                reply_poll(context.getResults(), out);
+                return kj::READY_NOW;
+            }
+            kj::Function<PollOutcome(const BlockingCall&)> job =
+                [out = kj::mv(out), fds = kj::mv(fds), timeout_ns](const BlockingCall& call) mutable {
+                    out.ready = call.poll(out.fds.data(), out.fds.size(), timeout_ns);
+                    if (out.ready < 0) out.error = errno;
+                    return kj::mv(out);
+                };
+            return state->pool()
+                .run<PollOutcome>(kj::mv(job), nullptr, params.getToken())
+                .then([context](PollOutcome out) mutable { reply_poll(context.getResults(), out); })
+                .attach(kj::addRef(*state));
+        });
+}
+
+kj::Promise<void> SessionImpl::interrupt(InterruptContext context) {
+    m_state->pool().interrupt_call(context.getParams().getToken());
     return kj::READY_NOW;
 }
 

@@ -65,6 +65,9 @@ protected:
     kj::Promise<void> stdio(StdioContext context) override;
     kj::Promise<void> pipe(PipeContext context) override;
     kj::Promise<void> socketpair(SocketpairContext context) override;
+    // Answers inline when a set is ready now (or timeoutNs is 0), else waits on a worker.
+    kj::Promise<void> poll(PollContext context) override;
+    kj::Promise<void> interrupt(InterruptContext context) override;
 
 private:
     kj::Own<SessionState> m_state;

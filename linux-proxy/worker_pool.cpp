@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <ctime>
 #include <mutex>
+#include <vector>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -41,6 +42,48 @@ bool BlockingCall::sleep(int milliseconds) const {
     struct pollfd wake = {m_wake_fd, POLLIN, 0};
     int n = poll(&wake, 1, milliseconds);
     return !(n > 0 || cancelled());
+}
+
+int BlockingCall::poll(struct pollfd* fds, size_t count, int64_t timeout_ns) const {
+    // One more entry for the wake-up eventfd, which becomes readable when the job is cancelled.
+    std::vector<struct pollfd> all(fds, fds + count);
+    all.push_back({m_wake_fd, POLLIN, 0});
+    // A deadline ~146 years away is no limit either, and keeps the arithmetic below in range.
+    constexpr int64_t LONGEST_NS = int64_t(1) << 62;
+    if (timeout_ns > LONGEST_NS) timeout_ns = LONGEST_NS;
+    struct timespec deadline {};
+    if (timeout_ns >= 0) {
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        const int64_t nsec = deadline.tv_nsec + timeout_ns % 1'000'000'000;
+        deadline.tv_sec += time_t(timeout_ns / 1'000'000'000 + nsec / 1'000'000'000);
+        deadline.tv_nsec = long(nsec % 1'000'000'000);
+    }
+    for (;;) {
+        if (cancelled()) {
+            errno = ECANCELED;
+            return -1;
+        }
+        struct timespec left {};
+        if (timeout_ns >= 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            int64_t ns = (deadline.tv_sec - now.tv_sec) * 1'000'000'000 +
+                         (deadline.tv_nsec - now.tv_nsec);
+            if (ns < 0) ns = 0;
+            left = {time_t(ns / 1'000'000'000), long(ns % 1'000'000'000)};
+        }
+        int n = ppoll(all.data(), all.size(), timeout_ns >= 0 ? &left : nullptr, nullptr);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (all.back().revents != 0 || cancelled()) {
+            errno = ECANCELED;
+            return -1;
+        }
+        for (size_t i = 0; i < count; i++) fds[i].revents = all[i].revents;
+        return n;
+    }
 }
 
 namespace {

@@ -27,6 +27,7 @@
 #include <kj/function.h>
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -34,6 +35,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+struct pollfd;
 
 namespace jvmos::proxy {
 
@@ -49,6 +52,10 @@ public:
     bool wait_ready(int fd, short events) const;
     // Sleeps up to `milliseconds`; false if the job was cancelled meanwhile.
     bool sleep(int milliseconds) const;
+    // poll(2) of `count` fds with the job's cancellation: waits until one of them is ready or
+    // `timeout_ns` has passed (negative: no limit). Returns poll's count (0: timed out), or -1
+    // with errno ECANCELED if the job was cancelled first or meanwhile (or poll's own errno).
+    int poll(struct pollfd* fds, size_t count, int64_t timeout_ns) const;
     bool cancelled() const { return m_cancelled.load(std::memory_order_acquire); }
     // Runs `call`, a system call that may wait without bound and fails with EINTR when a
     // signal arrives, again after each EINTR, until it returns anything else; returns what it

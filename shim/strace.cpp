@@ -13,8 +13,11 @@
 // utimensat utimes futimesat utime symlink symlinkat link linkat chown lchown fchown fchownat
 // arch_prctl set_tid_address gettimeofday time clock_gettime clock_getres sysinfo prlimit64
 // getrandom sched_getaffinity sched_yield futex kill tgkill tkill madvise mremap msync
-// memfd_create fallocate clone clone3
-// set_robust_list rseq. Every other known syscall prints its arguments in hex (as many as the
+// memfd_create fallocate clone clone3 poll ppoll select pselect6
+// set_robust_list rseq. (Read after the call: select's and pselect6's fd_sets show as
+// addresses when the call succeeded, their contents being the result, printed after " = " as
+// strace does; the timeouts of ppoll, select and pselect6 show as addresses, the time left
+// after " = ".) Every other known syscall prints its arguments in hex (as many as the
 // syscall takes), an unknown number prints as syscall_0x<nr> with six hex arguments.
 #include "shim/strace.h"
 
@@ -323,6 +326,12 @@ constexpr Named CLOCK_IDS[] = {
     {6, "CLOCK_MONOTONIC_COARSE"},  {7, "CLOCK_BOOTTIME"},      {8, "CLOCK_REALTIME_ALARM"},
     {9, "CLOCK_BOOTTIME_ALARM"},    {10, "CLOCK_SGI_CYCLE"},    {11, "CLOCK_TAI"}};
 constexpr Named TIMER_FLAGS[] = {{1, "TIMER_ABSTIME"}};
+
+constexpr Named POLL_EVENTS[] = {
+    {0x1, "POLLIN"},       {0x2, "POLLPRI"},      {0x4, "POLLOUT"},     {0x8, "POLLERR"},
+    {0x10, "POLLHUP"},     {0x20, "POLLNVAL"},    {0x40, "POLLRDNORM"}, {0x80, "POLLRDBAND"},
+    {0x100, "POLLWRNORM"}, {0x200, "POLLWRBAND"}, {0x400, "POLLMSG"},   {0x1000, "POLLREMOVE"},
+    {0x2000, "POLLRDHUP"}};
 
 constexpr Named ARCH_PRCTL_CODES[] = {{0x1001, "ARCH_SET_GS"},    {0x1002, "ARCH_SET_FS"},
                                       {0x1003, "ARCH_GET_FS"},    {0x1004, "ARCH_GET_GS"},
@@ -1442,10 +1451,198 @@ class Tracer {
     // uid_t/gid_t arguments: -1 ("unchanged") prints as -1.
     void put_id(usize i) { put_int(arg_int(i)); }
 
+    // --- poll and select ------------------------------------------------------------------
+
+    struct LinuxPollFd {
+        i32 fd;
+        i16 events;
+        i16 revents;
+    };
+
+    // poll's array: "[{fd=3, events=POLLIN}, {fd=-1}]" (a negative fd has no events shown), or
+    // with `revents` only the entries that have some: "[{fd=3, revents=POLLIN}]".
+    void put_pollfds(u64 addr, u64 count, bool revents) {
+        if (addr == 0 && !revents) {
+            put("NULL");
+            return;
+        }
+        usize start = m_out.mark();
+        m_out.put('[');
+        usize shown = 0;
+        for (u64 i = 0; i < count; ++i) {
+            LinuxPollFd p;
+            if (!read_user(addr + i * sizeof p, p)) {
+                m_out.rewind(start);
+                put_hex(addr);
+                return;
+            }
+            if (revents && p.revents == 0) continue;
+            if (shown == ARRAY_LIMIT) {
+                put(", ...");
+                break;
+            }
+            if (shown++) sep();
+            put("{fd=");
+            put_int(p.fd);
+            if (revents) {
+                put(", revents=");
+                put_flags(u16(p.revents), table(POLL_EVENTS), "POLL");
+            } else if (p.fd >= 0) {
+                put(", events=");
+                put_flags(u16(p.events), table(POLL_EVENTS), "POLL");
+            }
+            m_out.put('}');
+        }
+        m_out.put(']');
+    }
+
+    // An fd_set of `nfds` bits: "[3 5 7]", NULL, or the address when unreadable (or, for an
+    // input set, when the call has overwritten it with its result: see the top of the file).
+    static constexpr i64 FD_SET_PRINT_LIMIT = 65536;
+    void put_fd_set(u64 addr, i64 nfds) {
+        if (addr == 0) {
+            put("NULL");
+            return;
+        }
+        if (nfds < 0) {
+            put_hex(addr);
+            return;
+        }
+        if (nfds > FD_SET_PRINT_LIMIT) nfds = FD_SET_PRINT_LIMIT;
+        usize start = m_out.mark();
+        m_out.put('[');
+        bool first = true;
+        for (i64 w = 0; w * 64 < nfds; ++w) {
+            u64 word;
+            if (!read_user(addr + u64(w) * 8, word)) {
+                m_out.rewind(start);
+                put_hex(addr);
+                return;
+            }
+            for (i64 b = 0; b < 64 && w * 64 + b < nfds; ++b) {
+                if (!(word & (u64{1} << b))) continue;
+                if (!first) m_out.put(' ');
+                first = false;
+                put_int(w * 64 + b);
+            }
+        }
+        m_out.put(']');
+    }
+    // select's input sets: still the input only when the call failed.
+    void put_select_set(u64 addr, i64 nfds) {
+        if (succeeded())
+            put_ptr(addr);
+        else
+            put_fd_set(addr, nfds);
+    }
+
+    void put_timeval_value(const LinuxTimeval& tv) {
+        put("{tv_sec=");
+        put_int(tv.tv_sec);
+        put(", tv_usec=");
+        put_int(tv.tv_usec);
+        m_out.put('}');
+    }
+
+    // The " (...)" after a successful poll/ppoll/select/pselect6: "Timeout", or the ready
+    // entries and the time left ("left {...}") when a timeout was given.
+    void put_poll_result() {
+        if (m_result == 0) {
+            put(" (Timeout)");
+            return;
+        }
+        put(" (");
+        const auto nr = static_cast<Sys>(m_nr);
+        bool any = false;
+        if (nr == Sys::poll || nr == Sys::ppoll) {
+            put_pollfds(arg(0), arg_u32(1), true);
+            any = true;
+        } else {
+            const i64 nfds = arg_int(0);
+            static constexpr const char* NAMES[] = {"in ", "out ", "except "};
+            for (usize i = 0; i < 3; ++i) {
+                u64 addr = arg(1 + i);
+                if (addr == 0) continue;
+                usize start = m_out.mark();
+                if (any) sep();
+                put(NAMES[i]);
+                usize before = m_out.mark();
+                put_fd_set(addr, nfds);
+                if (m_out.mark() == before + 2) { // "[]": strace leaves empty sets out
+                    m_out.rewind(start);
+                    continue;
+                }
+                any = true;
+            }
+        }
+        u64 timeout = nr == Sys::ppoll ? arg(2) : nr == Sys::poll ? 0 : arg(4);
+        if (timeout != 0) {
+            if (any) sep();
+            put("left ");
+            if (nr == Sys::select) {
+                LinuxTimeval tv;
+                if (read_user(timeout, tv))
+                    put_timeval_value(tv);
+                else
+                    put_hex(timeout);
+            } else {
+                put_timespec(timeout);
+            }
+        }
+        m_out.put(')');
+    }
+
     // --- per-syscall argument lists ---------------------------------------------------------
 
     void put_args() {
         switch (static_cast<Sys>(m_nr)) {
+        case Sys::poll:
+            put_pollfds(arg(0), arg_u32(1), false);
+            sep();
+            put_uint(arg_u32(1));
+            sep();
+            put_int(arg_int(2));
+            return;
+        case Sys::ppoll:
+            put_pollfds(arg(0), arg_u32(1), false);
+            sep();
+            put_uint(arg_u32(1));
+            sep();
+            put_ptr(arg(2)); // holds the time left by now
+            sep();
+            put_sigset(arg(3), arg(4));
+            sep();
+            put_uint(arg(4));
+            return;
+        case Sys::select:
+        case Sys::pselect6: {
+            put_int(arg_int(0));
+            for (usize i = 1; i <= 3; ++i) {
+                sep();
+                put_select_set(arg(i), arg_int(0));
+            }
+            sep();
+            put_ptr(arg(4)); // holds the time left by now
+            if (static_cast<Sys>(m_nr) == Sys::pselect6) {
+                sep();
+                struct {
+                    u64 ss;
+                    u64 ss_len;
+                } sig;
+                if (arg(5) == 0) {
+                    put("NULL");
+                } else if (!read_user(arg(5), sig)) {
+                    put_hex(arg(5));
+                } else {
+                    put("{sigmask=");
+                    put_sigset(sig.ss, sig.ss_len);
+                    put(", sigsetsize=");
+                    put_uint(sig.ss_len);
+                    m_out.put('}');
+                }
+            }
+            return;
+        }
         case Sys::read:
             put_fd(0);
             sep();
@@ -2675,6 +2872,13 @@ class Tracer {
         }
         put(" = ");
         switch (static_cast<Sys>(m_nr)) {
+        case Sys::poll:
+        case Sys::ppoll:
+        case Sys::select:
+        case Sys::pselect6:
+            put_int(m_result);
+            put_poll_result();
+            return;
         case Sys::time:
             put_int(m_result);
             put(" (");

@@ -106,6 +106,7 @@ Result<u64> sys_restart_syscall(SyscallArgs&) {
     switch (kind) {
     case RESTART_NANOSLEEP: return resume_nanosleep(t);
     case RESTART_FUTEX_WAIT: return resume_futex_wait(t);
+    case RESTART_POLL: return resume_poll(t);
     default: return Errno::EINTR; // nothing to resume (Linux's do_no_restart_syscall)
     }
 }

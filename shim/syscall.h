@@ -45,14 +45,21 @@ using SyscallHandler = Result<u64> (*)(SyscallArgs& args);
     X(getpgrp) X(getpgid) X(getsid) X(fadvise64) X(statfs) X(socketpair) \
     X(utimensat) X(utimes) X(utime) X(futimesat) X(symlink) X(symlinkat) X(link) X(linkat)  \
     X(chown) X(fchown) X(lchown) X(fchownat) \
-    X(memfd_create) X(fallocate) X(mremap) X(getrusage) X(times)
+    X(memfd_create) X(fallocate) X(mremap) X(getrusage) X(times)                               \
+    X(poll) X(ppoll) X(select) X(pselect6)
 
 JVMOS_HANDLERS(JVMOS_DECLARE_HANDLER)
 
 // What restart_syscall(2) resumes (Thread::restart.kind): a call that a signal interrupted
 // with ERESTART_RESTARTBLOCK and that no handler ended, continuing with its original deadline.
-enum RestartKind : u32 { RESTART_NONE = 0, RESTART_NANOSLEEP = 1, RESTART_FUTEX_WAIT = 2 };
+enum RestartKind : u32 {
+    RESTART_NONE = 0,
+    RESTART_NANOSLEEP = 1,
+    RESTART_FUTEX_WAIT = 2,
+    RESTART_POLL = 3,
+};
 Result<u64> resume_nanosleep(sched::Thread& t);  // sys_time.cpp
 Result<u64> resume_futex_wait(sched::Thread& t); // sys_thread.cpp
+Result<u64> resume_poll(sched::Thread& t);       // sys_poll.cpp
 
 } // namespace jvmos::shim

@@ -75,6 +75,11 @@ namespace {
     LOCAL(fchdir)                                                                                  \
     SHIPPED(pipe)                                                                                  \
     SHIPPED(pipe2)                                                                                 \
+    SHIPPED_NOTE(poll, "one shipped call for all shipped fds; memfd and /proc files are local")    \
+    SHIPPED_NOTE(ppoll, "one shipped call for all shipped fds; memfd and /proc files are local")   \
+    SHIPPED_NOTE(select, "one shipped call for all shipped fds; memfd and /proc files are local")  \
+    SHIPPED_NOTE(pselect6,                                                                         \
+                 "one shipped call for all shipped fds; memfd and /proc files are local")        \
     SHIPPED(copy_file_range)                                                                       \
     PARTIAL(socketpair, "AF_UNIX only (sockets in general arrive with networking)")              \
     PARTIAL(sendfile, "between two files (or pipes) of the proxy; no socket support yet")        \

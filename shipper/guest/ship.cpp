@@ -46,7 +46,7 @@ u32 g_waiting_count;
 // held lock) and that a signal interrupts, as Linux's pipe_read/pipe_write/flock do.
 bool interruptible_op(u32 op) {
     return op == JVMOS_SHIP_READ || op == JVMOS_SHIP_WRITE || op == JVMOS_SHIP_FLOCK ||
-           op == JVMOS_SHIP_LOCK;
+           op == JVMOS_SHIP_LOCK || op == JVMOS_SHIP_POLL;
 }
 
 // Waits for the slot's completion. For an interruptible call, a signal for the thread makes it

@@ -43,7 +43,7 @@ Call begin(u32 op, u32 handle);
 
 // Submits the call and waits for it. Returns the slot's result, or the slot's errno as an
 // error; the slot stays readable (out_len, data, new handles) until the next begin().
-// read, write, flock and lock (F_SETLKW) calls are interruptible: a signal for the waiting
+// read, write, flock, lock (F_SETLKW) and poll calls are interruptible: a signal for the waiting
 // thread asks the proxy to end the call's wait; if it ends with nothing transferred the error
 // is ERESTARTSYS (the signal-delivery path makes it EINTR or a restart), else the partial
 // result comes back.

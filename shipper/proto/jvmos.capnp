@@ -24,6 +24,10 @@ const maxIo :UInt32 = 1048576;
 const maxPath :UInt32 = 4096;
 # Longest path (bytes, without the terminating NUL), as Linux's PATH_MAX.
 
+const maxPollEntries :UInt32 = 32768;
+# Most entries of one Session.poll (a guest's poll/select of more shipped fds is refused with
+# EINVAL by the proxy; the guest kernel never sends more than fit in a ship slot).
+
 struct Stat {
   # struct stat as Linux x86-64 reports it (fields of newfstatat/statx that programs use).
   dev @0 :UInt64;
@@ -74,6 +78,14 @@ struct FileLock {
   pid @4 :Int32;        # in: 0 (OFD commands require it); out: see Handle.lock
 }
 
+struct PollEntry {
+  # One shipped fd of a poll(2)/select(2) set.
+  handle @0 :Handle;    # a Handle of this session (another capability: EBADF)
+  events @1 :UInt16;    # POLLIN 0x1, POLLPRI 0x2, POLLOUT 0x4, POLLRDNORM 0x40, POLLRDBAND 0x80,
+                        # POLLWRNORM 0x100, POLLWRBAND 0x200, POLLRDHUP 0x2000; other bits are
+                        # ignored. POLLERR, POLLHUP and POLLNVAL are always reported.
+}
+
 struct Mount {
   # One entry of the session's mount table: host directory `hostPath` appears at `guestPath`.
   hostPath @0 :Text;    # absolute host path of a directory
@@ -121,6 +133,19 @@ interface Session {
   socketpair @4 (type :UInt32) -> (errno :Int32, first :Handle, second :Handle);
   # socketpair(AF_UNIX, type, 0): SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET, plus
   # SOCK_NONBLOCK (SOCK_CLOEXEC is the guest's business). The JDK's NIO needs one at start-up.
+
+  poll @5 (entries :List(PollEntry), timeoutNs :Int64, token :UInt64)
+      -> (errno :Int32, ready :UInt32, revents :List(UInt16));
+  # poll(2) of several Handles at once (one round trip for a guest's whole poll/select set):
+  # waits until at least one entry is ready or `timeoutNs` (0: do not wait, negative: no limit)
+  # has passed. `revents` has one value per entry (as poll(2) reports it); `ready` counts the
+  # nonzero ones (0: timed out). A set that is ready now is answered at once; a wait runs on a
+  # worker, never on the event loop. errno: EINVAL for more than maxPollEntries entries, EBADF
+  # when an entry's Handle is not one of this session's; EINTR when `interrupt` ended the wait
+  # with nothing ready. `token` (0: none) names the call for `interrupt`.
+
+  interrupt @6 (token :UInt64) -> ();
+  # As Handle.interrupt, for a session call (poll) made with `token`.
 }
 
 interface Handle {

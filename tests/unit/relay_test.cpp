@@ -993,6 +993,34 @@ TEST_F(RelayTest, UnknownHandleKillsTheGuest) {
     expect_fault("(stat): handle 777 is not open");
 }
 
+// A poll set: jvmos_ship_poll_entry records (handle, events, revents).
+std::string poll_entries(std::initializer_list<uint32_t> handles) {
+    std::string out;
+    for (uint32_t h : handles) {
+        jvmos_ship_poll_entry e{h, 1, 0};
+        out.append(reinterpret_cast<const char*>(&e), sizeof e);
+    }
+    return out;
+}
+
+TEST_F(RelayTest, PollNamingAHandleThatIsNotOpenKillsTheGuest) {
+    start_and_setup();
+    submit(0, JVMOS_SHIP_POLL, 0, {0}, poll_entries({JVMOS_SHIP_HANDLE_STDIN, 555}));
+    expect_fault("(poll): poll entry 1: handle 555 is not open");
+}
+
+TEST_F(RelayTest, PollWithoutWholeEntriesKillsTheGuest) {
+    start_and_setup();
+    submit(0, JVMOS_SHIP_POLL, 0, {0}, poll_entries({JVMOS_SHIP_HANDLE_STDIN}) + "xy");
+    expect_fault("(poll): in_len 10 is not 1..32768 poll entries");
+}
+
+TEST_F(RelayTest, PollOfNothingKillsTheGuest) {
+    start_and_setup();
+    submit(0, JVMOS_SHIP_POLL, 0, {0});
+    expect_fault("(poll): in_len 0 is not 1..32768 poll entries");
+}
+
 TEST_F(RelayTest, RenameWithUnknownSecondHandleKillsTheGuest) {
     start_and_setup();
     submit(0, JVMOS_SHIP_RENAMEAT, JVMOS_SHIP_HANDLE_ROOT, {0}, path("a") + path("b"), 999, 2);

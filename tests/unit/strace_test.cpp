@@ -1554,4 +1554,49 @@ TEST(StraceUndecoded, KnownSyscallsGetTheirArityInHex) {
 }
 
 } // namespace
+// Lines as strace 6.1 prints them for tests/programs/poll.c (select's and ppoll's arguments
+// that the call overwrites show as addresses: see shim/strace.cpp).
+TEST(StracePoll, PollPpollSelectPselect6) {
+    FakeMemory mem;
+    struct PollFd {
+        int32_t fd;
+        int16_t events, revents;
+    };
+    const std::array<PollFd, 3> set{{{5, 1, 0x20}, {-1, 1, 0}, {3, 1 | 4, 1}}};
+    mem.map_value(A, set);
+    EXPECT_EQ(trace(SYS_poll, {A, 3, u64(-1), 0, 0, 0}, 2, mem),
+              "poll([{fd=5, events=POLLIN}, {fd=-1}, {fd=3, events=POLLIN|POLLOUT}], 3, -1) = 2 "
+              "([{fd=5, revents=POLLNVAL}, {fd=3, revents=POLLIN}])");
+    EXPECT_EQ(trace(SYS_poll, {A, 1, 0, 0, 0, 0}, 0, mem),
+              "poll([{fd=5, events=POLLIN}], 1, 0) = 0 (Timeout)");
+    EXPECT_EQ(trace(SYS_poll, {8, 1, 0, 0, 0, 0}, ERR_EFAULT, mem),
+              "poll(0x8, 1, 0) = -1 EFAULT (Bad address)");
+    EXPECT_EQ(trace(SYS_poll, {A, 1, u64(-1), 0, 0, 0}, -516, mem),
+              "poll([{fd=5, events=POLLIN}], 1, -1) = ? ERESTART_RESTARTBLOCK (Interrupted by "
+              "signal)");
+    mem.map_value(B, std::array<i64, 2>{2, 999});
+    mem.map_value(C, u64{1} << 9); // SIGUSR1
+    EXPECT_EQ(trace(SYS_ppoll, {A + 16, 1, B, C, 8, 0}, 1, mem),
+              "ppoll([{fd=3, events=POLLIN|POLLOUT}], 1, 0x20000, [USR1], 8) = 1 ([{fd=3, "
+              "revents=POLLIN}], left {tv_sec=2, tv_nsec=999})");
+
+    const u64 D = 0x50000, E = 0x60000;
+    mem.map_value(D, u64{(1 << 3) | (1 << 7)}); // the result: in [3 7]
+    EXPECT_EQ(trace(SYS_select, {8, D, 0, 0, 0, 0}, 2, mem),
+              "select(8, 0x50000, NULL, NULL, NULL) = 2 (in [3 7])");
+    EXPECT_EQ(trace(SYS_select, {8, D, 0, 0, 0, 0}, ERR_EBADF, mem),
+              "select(8, [3 7], NULL, NULL, NULL) = -1 EBADF (Bad file descriptor)");
+    mem.map_value(E, std::array<i64, 2>{4, 999998});
+    EXPECT_EQ(trace(SYS_select, {8, D, 0, 0, E, 0}, 2, mem),
+              "select(8, 0x50000, NULL, NULL, 0x60000) = 2 (in [3 7], left {tv_sec=4, "
+              "tv_usec=999998})");
+    EXPECT_EQ(trace(SYS_select, {8, D, 0, 0, E, 0}, 0, mem),
+              "select(8, 0x50000, NULL, NULL, 0x60000) = 0 (Timeout)");
+    const u64 F = 0x70000;
+    mem.map_value(F, std::array<u64, 2>{C, 8});
+    EXPECT_EQ(trace(SYS_pselect6, {4, D, 0, 0, 0, F}, -514, mem),
+              "pselect6(4, [3], NULL, NULL, NULL, {sigmask=[USR1], sigsetsize=8}) = ? "
+              "ERESTARTNOHAND (To be restarted if no handler)");
+}
+
 } // namespace jvmos::shim

@@ -23,7 +23,7 @@
 #define JVMOS_U64(x) x##ull
 #endif
 
-#define JVMOS_ABI_VERSION 5
+#define JVMOS_ABI_VERSION 6 /* 6: JVMOS_SHIP_POLL (a monitor without it kills the guest at its first poll) */
 #define JVMOS_BOOT_MAGIC 0x534f4d56 /* "VMOS" little-endian */
 
 /*
@@ -278,6 +278,18 @@ enum jvmos_ship_op {
     JVMOS_SHIP_LOCK = 32,       /* args[0] = F_GETLK/F_SETLK/F_SETLKW or their F_OFD_ forms,
                                    in = struct flock (32 bytes, Linux layout) -> out = struct
                                    flock for the GETLK forms (l_pid 0: held by the guest)     */
+    JVMOS_SHIP_POLL = 33,       /* Session.poll; `handle` unused. in = in_len / 8 struct
+                                   jvmos_ship_poll_entry (1..32768, every handle open), args[0]
+                                   = timeout in ns (int64; 0: do not wait, negative: no limit)
+                                   -> result = entries ready, out = the same entries with
+                                   revents set (out_len = in_len). Interruptible, as READ.   */
+};
+
+/* One shipped fd of a JVMOS_SHIP_POLL set. */
+struct jvmos_ship_poll_entry {
+    uint32_t handle;  /* OUT the Handle id */
+    uint16_t events;  /* OUT poll(2) events asked for */
+    uint16_t revents; /* IN  poll(2) revents */
 };
 
 struct jvmos_ship_slot {
@@ -308,7 +320,7 @@ struct jvmos_ship_ring {
     uint64_t calls;                   /* IN  shipped calls completed (for --strace's summary) */
     volatile uint32_t interrupt_slots; /* OUT bit per slot: a signal interrupts the thread
                                               waiting in that slot's call (read, write, flock,
-                                              F_SETLKW): the relay asks the proxy to end
+                                              F_SETLKW, poll): the relay asks the proxy to end
                                               the call's wait, takes the bit (atomic
                                               exchange) and the call completes as usual:
                                               EINTR if it had transferred
