@@ -55,7 +55,7 @@ Result<i64> clock_now(i64 id) {
     case CLOCK_BOOTTIME_ALARM:
         return kernel::monotonic_ns();
     case CLOCK_PROCESS_CPUTIME_ID:
-        return i64(sched::process_cpu_ns());
+        return i64(kernel::process_cpu_ns(kernel::current_process()));
     case CLOCK_THREAD_CPUTIME_ID:
         return i64(sched::thread_cpu_ns(sched::current()));
     default: {
@@ -67,7 +67,7 @@ Result<i64> clock_now(i64 id) {
             return i64(sched::thread_cpu_ns(t));
         }
         if (who != 0 && who != kernel::current_process().pid) return Errno::EINVAL;
-        return i64(sched::process_cpu_ns());
+        return i64(kernel::process_cpu_ns(kernel::current_process()));
     }
     }
 }
@@ -185,9 +185,11 @@ Result<u64> sys_getrusage(SyscallArgs& args) {
     constexpr i64 RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
     const i64 who = i64(i32(args.a[0]));
     Rusage r{};
-    if (who == RUSAGE_SELF) r.utime = to_timeval(i64(sched::process_cpu_ns()));
+    const kernel::Process& p = kernel::current_process();
+    if (who == RUSAGE_SELF) r.utime = to_timeval(i64(kernel::process_cpu_ns(p)));
     else if (who == RUSAGE_THREAD) r.utime = to_timeval(i64(sched::thread_cpu_ns(sched::current())));
-    else if (who != RUSAGE_CHILDREN) return Errno::EINVAL; // no children: all zero
+    else if (who == RUSAGE_CHILDREN) r.utime = to_timeval(i64(p.children_ns)); // reaped ones
+    else return Errno::EINVAL;
     TRY(UserPtr<Rusage>(args.a[1]).write(r));
     return 0;
 }
@@ -196,7 +198,10 @@ Result<u64> sys_times(SyscallArgs& args) {
     struct Tms {
         i64 utime, stime, cutime, cstime;
     };
-    if (args.a[0]) TRY(UserPtr<Tms>(args.a[0]).write({i64(sched::process_cpu_ns()) / CLOCK_TICK_NS, 0, 0, 0}));
+    const kernel::Process& p = kernel::current_process();
+    if (args.a[0])
+        TRY(UserPtr<Tms>(args.a[0]).write(
+            {i64(kernel::process_cpu_ns(p)) / CLOCK_TICK_NS, 0, i64(p.children_ns) / CLOCK_TICK_NS, 0}));
     return u64(kernel::monotonic_ns() / CLOCK_TICK_NS);
 }
 

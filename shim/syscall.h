@@ -45,7 +45,8 @@ using SyscallHandler = Result<u64> (*)(SyscallArgs& args);
     X(getpgrp) X(getpgid) X(getsid) X(fadvise64) X(statfs) X(socketpair) \
     X(utimensat) X(utimes) X(utime) X(futimesat) X(symlink) X(symlinkat) X(link) X(linkat)  \
     X(chown) X(fchown) X(lchown) X(fchownat) \
-    X(memfd_create) X(fallocate) X(mremap) X(getrusage) X(times)
+    X(memfd_create) X(fallocate) X(mremap) X(getrusage) X(times)                             \
+    X(fork) X(vfork) X(clone3) X(wait4) X(waitid) X(setpgid) X(setsid)
 
 JVMOS_HANDLERS(JVMOS_DECLARE_HANDLER)
 

@@ -9,6 +9,7 @@
 #include "base/string.h"
 #include "kernel/boot.h"
 #include "kernel/files.h"
+#include "kernel/fork.h"
 #include "shipper/guest/ship.h"
 #include "signal/signal.h"
 #include "kernel/host.h"
@@ -219,7 +220,12 @@ Result<ProgramImage> read_file(const char* path) {
 
 } // namespace
 
-Process& current_process() { return *g_process; }
+Process& current_process() {
+    // Idle threads (interrupts on an idle vCPU) act for the first process.
+    const Thread* t = sched::current();
+    return (t && t->process) ? *t->process : *g_process;
+}
+Process& first_process() { return *g_process; }
 
 void handle_user_exception(arch::TrapFrame& frame, u64 fault_address) {
     // A "user-mode" exception at a kernel address is not the program's: kvm_pvm hosts without
@@ -286,6 +292,7 @@ static void write_back_shared_mappings() {
 }
 
 void exit_process(int status) {
+    if (&current_process() != g_process) end_child_process((status & 0xff) << 8);
     write_back_shared_mappings();
     sched::account_halted_cpus();
     trace_summary();
@@ -293,6 +300,9 @@ void exit_process(int status) {
 }
 
 void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address) {
+    // jvmos writes no core file, and Linux sets the status's core flag (0x80) only when it
+    // wrote one: a child's status is the bare signal number.
+    if (&current_process() != g_process) end_child_process(signal & 0x7f);
     write_back_shared_mappings();
     sched::account_halted_cpus();
     trace_summary();
@@ -338,6 +348,11 @@ void start_first_process(const jvmos_boot_info& boot) {
     p->gid = boot.gid;
     p->egid = boot.egid;
     p->strace = boot.flags & JVMOS_BOOT_STRACE;
+    p->pgid = boot.pgid;
+    p->sid = boot.sid;
+    p->state = ProcessState::Running;
+    p->threads = 1;
+    register_first_process(p);
     for (auto& rl : p->rlimits) rl = {RLIM_INFINITY, RLIM_INFINITY};
     p->rlimits[3] = {boot.rlimit_stack.cur, boot.rlimit_stack.max};   // RLIMIT_STACK
     p->rlimits[7] = {boot.rlimit_nofile.cur, boot.rlimit_nofile.max}; // RLIMIT_NOFILE
@@ -348,6 +363,7 @@ void start_first_process(const jvmos_boot_info& boot) {
     Result<Thread*> main_thread = sched::init(boot.pid);
     if (main_thread.is_error()) panic("out of memory creating the first thread");
     Thread* t = main_thread.value();
+    t->process = p;
     p->main_thread = t;
 
     // Shipping (files, pipes, the terminal), the standard fds and the working directory.

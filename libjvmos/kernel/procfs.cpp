@@ -628,11 +628,11 @@ void gen_pid_stat(const Node& n, StringBuilder& out) {
     s.pgrp = b.pgid;
     s.session = b.sid;
     s.flags = n.tid && n.tid != p.pid ? 0x40 /* PF_FORKNOEXEC */ : 0;
-    const u64 cpu_ns = n.tid ? (t ? sched::thread_cpu_ns(t) : 0) : sched::process_cpu_ns();
+    const u64 cpu_ns = n.tid ? (t ? sched::thread_cpu_ns(t) : 0) : kernel::process_cpu_ns(process());
     // jvmos does not split user from kernel time: all of it is user time.
     s.utime = cpu_ns / NS_PER_TICK;
     s.priority = 20;
-    s.num_threads = sched::live_threads();
+    s.num_threads = kernel::live_threads();
     s.vsize = u.size * PAGE_SIZE;
     s.rss = u.rss();
     s.rsslim = p.rlimits[5].cur;
@@ -691,7 +691,7 @@ void gen_status(const Node& n, StringBuilder& out) {
     s.vm_exe = text;
     s.vm_lib = u.exec * kb > text ? u.exec * kb - text : 0;
     s.vm_pte = u.page_tables * kb;
-    s.threads = u32(sched::live_threads());
+    s.threads = u32(kernel::live_threads());
     s.sig_queued = t ? u64(__builtin_popcountll(t->pending_signals)) : 0;
     s.sig_limit = p.rlimits[11].cur;
     s.sig_pending = t ? t->pending_signals : 0;
@@ -738,7 +738,7 @@ void gen_proc_stat(StringBuilder& out) {
         times[t->cpu < cpus ? t->cpu : 0].user += ns;
         if (state_of(t) == 'R') running++;
     }
-    const u64 all_ns = sched::process_cpu_ns();
+    const u64 all_ns = kernel::process_cpu_ns(process());
     times[0].user += all_ns > live_ns ? all_ns - live_ns : 0;
     for (u32 c = 0; c < cpus; c++) {
         times[c].user /= NS_PER_TICK;
@@ -748,7 +748,7 @@ void gen_proc_stat(StringBuilder& out) {
     s.per_cpu = times;
     s.cpus = cpus;
     s.boot_time = u64(boot_time_sec());
-    s.forks = sched::live_threads();
+    s.forks = kernel::live_threads();
     s.running = running;
     append_proc_stat(out, s);
 }
@@ -796,7 +796,7 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
         gen_proc_stat(out);
         break;
     case Gen::uptime: {
-        const u64 up = uptime_ns(), busy = sched::process_cpu_ns();
+        const u64 up = uptime_ns(), busy = kernel::process_cpu_ns(process());
         append_uptime(out, up, up * cpu_count() > busy ? up * cpu_count() - busy : 0);
         break;
     }
@@ -807,7 +807,7 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
             if (state_of(t) == 'R') running++;
             if (t->tid > last) last = t->tid;
         }
-        append_loadavg(out, running, u32(sched::live_threads()), last);
+        append_loadavg(out, running, u32(kernel::live_threads()), last);
         break;
     }
     case Gen::version:
@@ -882,7 +882,7 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
             out.appendf("%d\n", t->tid);
         break;
     case Gen::cg_cpu_stat: {
-        const u64 usec = sched::process_cpu_ns() / 1000;
+        const u64 usec = kernel::process_cpu_ns(process()) / 1000;
         out.appendf("usage_usec %llu\nuser_usec %llu\nsystem_usec 0\nnr_periods 0\n"
                     "nr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n",
                     ull(usec), ull(usec));
@@ -892,7 +892,7 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
         out.appendf("%llu\n", ull(total_ram() - free_ram()));
         break;
     case Gen::cg_pids_current:
-        out.appendf("%llu\n", ull(sched::live_threads()));
+        out.appendf("%llu\n", ull(kernel::live_threads()));
         break;
     default:
         return Errno::EINVAL; // not a file
@@ -1072,7 +1072,7 @@ usize estimate(const Node& n) {
     case Gen::cpuinfo:
         return cpu_count() * 2048 + 512;
     case Gen::task_dir:
-        return sched::live_threads() * 32 + 256;
+        return kernel::live_threads() * 32 + 256;
     case Gen::fd_dir:
         return kernel::fd_table_size() * 32 + 256;
     case Gen::cmdline:

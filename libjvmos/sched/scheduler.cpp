@@ -33,6 +33,7 @@ struct CpuSched {
     u64 armed_tsc;           // TSC deadline the LAPIC timer is armed for (0: disarmed)
     u64 loaded_fs;           // FS/GS bases loaded on this vCPU
     u64 loaded_gs;
+    u64 loaded_root;         // page-table root loaded on this vCPU (0: the boot root)
 };
 
 CpuSched g_cpu[JVMOS_MAX_CPUS];
@@ -128,6 +129,18 @@ void load_user_state(CpuSched& cpu, Thread* t) {
     }
 }
 
+// Several processes: a thread of another one needs its page table. An idle vCPU goes back to
+// the boot root (the first process's, which lives as long as jvmos), so that no vCPU keeps the
+// root of a process that exits loaded. Without PCID each load flushes the TLB's user entries.
+void load_page_table(CpuSched& cpu, Thread* next) {
+    const u64 boot_root = kernel::boot_info().pml4_gpa;
+    const u64 loaded = cpu.loaded_root ? cpu.loaded_root : boot_root;
+    const u64 root = next->page_table_root ? next->page_table_root : boot_root;
+    if (root == loaded) return;
+    arch::backend().load_page_table(root);
+    cpu.loaded_root = root;
+}
+
 void free_thread(Thread* t) {
     kernel::heap().deallocate(reinterpret_cast<void*>(t->kernel_stack_base), KERNEL_STACK_SIZE);
     kernel::heap().deallocate(t->xsave_area, arch::xsave_area_size());
@@ -171,6 +184,7 @@ void switch_to(CpuSched& cpu, Thread* prev, Thread* next) {
     if (!next->idle) stats::count_context_switch();
     if (prev->state == ThreadState::Dead) g_dead_cpu_tsc += prev->cpu_tsc;
     if (prev->state != ThreadState::Dead && !prev->idle) arch::xsave(prev->xsave_area);
+    load_page_table(cpu, next);
     cpu.current = next;
     arch::set_kernel_stack(next->kernel_stack_top);
     jvmos_switch_context(&prev->saved_rsp, next->saved_rsp);
@@ -298,6 +312,13 @@ void run_secondary_cpu() {
 }
 
 Thread* current() { return here().current; }
+
+void load_boot_page_table() {
+    CpuSched& cpu = here();
+    if (!cpu.loaded_root || cpu.loaded_root == kernel::boot_info().pml4_gpa) return;
+    arch::backend().load_page_table(kernel::boot_info().pml4_gpa);
+    cpu.loaded_root = 0;
+}
 
 void account_halted_cpus() {
     // A vCPU still halted when the program ends has not added its idle time yet.
