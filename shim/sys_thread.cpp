@@ -182,7 +182,9 @@ Result<u64> sys_sched_setaffinity(SyscallArgs& args) {
 }
 
 Result<u64> sys_prctl(SyscallArgs& args) {
-    constexpr u64 PR_SET_NAME = 15, PR_GET_NAME = 16;
+    constexpr u64 PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3;
+    constexpr u64 PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_GET_NAME = 16;
+    constexpr u64 PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
     kernel::Thread& t = kernel::current_thread();
     switch (args.a[0]) {
     case PR_SET_NAME: {
@@ -196,6 +198,25 @@ Result<u64> sys_prctl(SyscallArgs& args) {
     }
     case PR_GET_NAME:
         TRY(copy_to_user(args.a[1], t.name, sizeof t.name));
+        return 0;
+    case PR_SET_PDEATHSIG:
+        if (args.a[1] > u64(kernel::NSIG)) return Errno::EINVAL;
+        kernel::current_process().parent_death_signal = i32(args.a[1]);
+        return 0;
+    case PR_GET_PDEATHSIG:
+        TRY(UserPtr<i32>(args.a[1]).write(kernel::current_process().parent_death_signal));
+        return 0;
+    case PR_SET_DUMPABLE:
+        if (args.a[1] > 1) return Errno::EINVAL;
+        return 0; // jvmos writes no core files: nothing depends on it
+    case PR_GET_DUMPABLE:
+        return 1;
+    case PR_SET_CHILD_SUBREAPER:
+        // Orphans always go to the first process (it adopts them as init would), whoever asks.
+        kernel::current_process().subreaper = args.a[1] != 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER:
+        TRY(UserPtr<i32>(args.a[1]).write(kernel::current_process().subreaper ? 1 : 0));
         return 0;
     default:
         return Errno::EINVAL;

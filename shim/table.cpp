@@ -149,7 +149,8 @@ namespace {
     LOCAL(sched_yield)                                                                             \
     LOCAL(getcpu)                                                                                  \
     LOCAL(sched_setaffinity)                                                                       \
-    PARTIAL(prctl, "PR_SET_NAME and PR_GET_NAME; others EINVAL")                                  \
+    PARTIAL(prctl, "PR_SET/GET_NAME, _PDEATHSIG, _DUMPABLE, _CHILD_SUBREAPER (orphans always go "  \
+                   "to the first process); others EINVAL")                                       \
     LOCAL(getpgrp)                                                                                 \
     LOCAL(getpgid)                                                                                 \
     LOCAL(getsid)                                                                                  \

@@ -16,7 +16,7 @@ namespace jvmos::kernel {
 namespace {
 
 constexpr u64 SIG_IGN = 1;
-constexpr u64 SA_NOCLDWAIT = 1;
+constexpr u64 SA_NOCLDWAIT = 2;
 constexpr i32 CLD_EXITED = 1, CLD_KILLED = 2;
 
 Process* g_all;          // every process, newest first
@@ -136,6 +136,14 @@ void reparent_children(Process& p) {
     Process& adopter = first_process();
     while (Process* c = p.first_child) {
         p.first_child = c->next_sibling;
+        if (c->parent_death_signal && c->state == ProcessState::Running) {
+            signal::SigInfo info{};
+            info.signo = c->parent_death_signal;
+            info.code = signal::SI_USER;
+            info.pid = p.pid;
+            info.uid = p.uid;
+            (void)signal::send_to_process(*c, info);
+        }
         c->parent = &adopter;
         c->ppid = adopter.pid;
         c->next_sibling = adopter.first_child;
@@ -299,6 +307,7 @@ void exit_thread() { leave_process(); }
 Result<i32> wait_child(const WaitSelector& selector, WaitFlags flags, WaitResult& out) {
     free_unfreed();
     Process& p = current_process();
+    bool interrupted = false;
     for (;;) {
         bool any = false;
         for (Process* c = p.first_child; c; c = c->next_sibling) {
@@ -311,11 +320,13 @@ Result<i32> wait_child(const WaitSelector& selector, WaitFlags flags, WaitResult
         }
         if (!any) return Errno::ECHILD;
         if (has(flags, WaitFlags::no_hang)) return 0;
+        // A child's end both queues SIGCHLD and wakes this wait: the zombie is looked for
+        // first, so that a SIGCHLD handler does not turn the wait into EINTR (as on Linux).
+        if (interrupted) return Errno::ERESTARTSYS;
         Thread& t = current_thread();
         p.child_waiters.push(&t);
-        const sched::WakeReason why = sched::block_interruptible(0);
+        interrupted = sched::block_interruptible(0) == sched::WakeReason::Interrupted;
         p.child_waiters.remove(&t);
-        if (why == sched::WakeReason::Interrupted) return Errno::ERESTARTSYS;
     }
 }
 

@@ -68,6 +68,8 @@ struct Process {
     i32 wait_status;       // what wait4 reports, once Exiting (Linux's encoding)
     u64 dead_threads_ns;   // CPU time of its threads that exited
     u64 children_ns;       // CPU time of the children it reaped (RUSAGE_CHILDREN)
+    i32 parent_death_signal; // prctl(PR_SET_PDEATHSIG): sent to it when its parent ends
+    bool subreaper;        // prctl(PR_SET_CHILD_SUBREAPER), recorded (orphans go to the first)
     sched::WaitQueue child_waiters; // its threads blocked in wait4/waitid
 };
 
