@@ -172,4 +172,13 @@ Result<u64> sys_setsid(SyscallArgs&) {
     return u64(self.sid);
 }
 
+// The file mode creation mask: kept per process and inherited by fork, as on Linux.
+// TODO: pass it with shipped creations (the proxy applies its own umask today).
+Result<u64> sys_umask(SyscallArgs& args) {
+    kernel::Process& p = kernel::current_process();
+    const u32 old = p.umask;
+    p.umask = u32(args.a[0]) & 0777;
+    return old;
+}
+
 } // namespace jvmos::shim

@@ -25,6 +25,9 @@ constexpr u64 THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 constexpr u64 ALLOWED = THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
                         CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID | 0xff;
 
+// How late a futex timeout may expire (see sys_futex).
+constexpr i64 TIMER_SLACK_NS = 150'000;
+
 struct Timespec {
     i64 tv_sec;
     i64 tv_nsec;
@@ -274,6 +277,14 @@ Result<u64> sys_futex(SyscallArgs& args) {
                 deadline = t; // absolute CLOCK_MONOTONIC
             }
             if (deadline <= 0) deadline = 1;
+            // A timeout may expire late: Linux adds the thread's timer slack (50 us) and its
+            // wake-up latency (a 5 us FUTEX_WAIT takes ~100 us natively on our kvm_pvm hosts).
+            // Here the slack is what lets a waiter with a few-microsecond timeout be found by
+            // its waker at all: switching to the waker (a timer write, a page-table load, the
+            // shadow-paging refill after it) takes longer than such a timeout, so without it
+            // every wait would time out first (stress-ng's futex stressor never got a wake).
+            // TODO(perf): cheaper switches between processes (PCID) would allow Linux's 50 us.
+            deadline += TIMER_SLACK_NS;
         }
         return futex_wait_restartable(uaddr, val, deadline,
                                       cmd == FUTEX_WAIT ? sched::FUTEX_BITSET_MATCH_ANY : val3, scope);

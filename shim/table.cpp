@@ -138,6 +138,14 @@ namespace {
     PARTIAL(wait4, "exited and killed children; never stopped or continued ones")              \
     PARTIAL(waitid, "P_ALL/P_PID/P_PGID; exited and killed children; no P_PIDFD")               \
     LOCAL(setpgid)                                                                                 \
+    LOCAL(alarm)                                                                                   \
+    PARTIAL(setitimer, "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF are EINVAL")          \
+    PARTIAL(getitimer, "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF are EINVAL")          \
+    PARTIAL(umask, "recorded and inherited by fork; shipped creations use the proxy's umask")  \
+    PARTIAL(mlock, "accepted: guest memory is never swapped")                                   \
+    PARTIAL(munlock, "accepted: guest memory is never swapped")                                 \
+    PARTIAL(mlockall, "accepted: guest memory is never swapped")                                \
+    PARTIAL(munlockall, "accepted: guest memory is never swapped")                              \
     LOCAL(setsid)                                                                                  \
     UNSUPPORTED(execve, ENOSYS, "a new program is not run in the guest (to be shipped to "     \
                                 "the proxy); fork without exec is local")                        \

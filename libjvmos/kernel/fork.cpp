@@ -4,6 +4,7 @@
 #include "base/string.h"
 #include "kernel/boot.h"
 #include "kernel/files.h"
+#include "kernel/itimer.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
 #include "mm/frame_refs.h"
@@ -158,6 +159,7 @@ void reparent_children(Process& p) {
 // The last thread of an ending process: everything it holds is released and it becomes a
 // zombie. Runs on that thread, which exits right after.
 void finish_process(Process& p) {
+    drop_real_timer(p);
     close_fd_table(p.files);
     p.files = nullptr;
     if (p.cwd) put(p.cwd);
@@ -229,6 +231,8 @@ Result<i32> fork_process(const arch::TrapFrame& frame, const ForkRequest& reques
     memcpy(c->exe_path, parent.exe_path, sizeof c->exe_path);
     c->uid = parent.uid, c->euid = parent.euid, c->gid = parent.gid, c->egid = parent.egid;
     c->strace = parent.strace;
+    c->umask = parent.umask;
+    c->parent_death_signal = 0; // not inherited, as on Linux
     c->pgid = parent.pgid;
     c->sid = parent.sid;
 

@@ -352,6 +352,7 @@ void start_first_process(const jvmos_boot_info& boot) {
     p->sid = boot.sid;
     p->state = ProcessState::Running;
     p->threads = 1;
+    p->umask = 022;
     register_first_process(p);
     for (auto& rl : p->rlimits) rl = {RLIM_INFINITY, RLIM_INFINITY};
     p->rlimits[3] = {boot.rlimit_stack.cur, boot.rlimit_stack.max};   // RLIMIT_STACK

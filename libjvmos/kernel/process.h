@@ -70,6 +70,9 @@ struct Process {
     u64 children_ns;       // CPU time of the children it reaped (RUSAGE_CHILDREN)
     i32 parent_death_signal; // prctl(PR_SET_PDEATHSIG): sent to it when its parent ends
     bool subreaper;        // prctl(PR_SET_CHILD_SUBREAPER), recorded (orphans go to the first)
+    i64 alarm_deadline_ns; // alarm/ITIMER_REAL (kernel/itimer.h): monotonic ns, 0 = disarmed
+    i64 alarm_interval_ns;
+    u32 umask;             // umask(2); the first process starts with 022
     sched::WaitQueue child_waiters; // its threads blocked in wait4/waitid
 };
 

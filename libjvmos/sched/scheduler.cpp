@@ -8,6 +8,7 @@
 #include "kernel/memory.h"
 #include "kernel/panic.h"
 #include "kernel/stats.h"
+#include "kernel/itimer.h"
 #include "kernel/time.h"
 #include "sched/smp.h"
 
@@ -75,9 +76,13 @@ void enqueue(Thread* t) {
     }
 }
 
+// The kernel's own earliest deadline (interval timers: kernel/itimer.cpp), 0 for none.
+i64 g_kernel_deadline;
+
 // Wakes every sleeper whose deadline passed.
 void expire_timers() {
     const i64 now = kernel::monotonic_ns();
+    if (g_kernel_deadline && g_kernel_deadline <= now) g_kernel_deadline = kernel::expire_itimers(now);
     while (g_timers && g_timers->wake_deadline <= now) {
         Thread* t = g_timers;
         g_timers = t->timer_next;
@@ -98,6 +103,7 @@ void arm_timer() {
     if (!g_have_tsc_deadline) return;
     CpuSched& cpu = here();
     i64 deadline = g_timers ? g_timers->wake_deadline : 0;
+    if (g_kernel_deadline && (!deadline || g_kernel_deadline < deadline)) deadline = g_kernel_deadline;
     if (cpu.slice_end && (!deadline || cpu.slice_end < deadline)) deadline = cpu.slice_end;
     u64 tsc = 0;
     if (deadline) {
@@ -312,6 +318,11 @@ void run_secondary_cpu() {
 }
 
 Thread* current() { return here().current; }
+
+void set_kernel_deadline(i64 deadline_ns) {
+    g_kernel_deadline = deadline_ns;
+    arm_timer();
+}
 
 void load_boot_page_table() {
     CpuSched& cpu = here();

@@ -131,6 +131,9 @@ Result<Thread*> init(i32 tid);
 [[noreturn]] void run_secondary_cpu();
 Thread* current();
 usize live_threads();
+// The earliest deadline of the kernel's interval timers (monotonic ns, 0 = none): the timer
+// interrupt calls kernel::expire_itimers() once it passes.
+void set_kernel_deadline(i64 deadline_ns);
 // Makes this vCPU use the boot page table (the first process's), so that the current one can
 // be freed (a process's last thread on its way out).
 void load_boot_page_table();
