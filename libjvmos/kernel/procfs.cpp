@@ -312,9 +312,16 @@ u32 cpu_count() {
     return kernel::boot_info().cpus ? kernel::boot_info().cpus : 1;
 }
 
+// A thread of the calling process (nullptr for another process's: /proc speaks for the
+// caller only; another guest process's /proc/<pid> is not there).
+sched::Thread* own_thread(i32 tid) {
+    sched::Thread* t = sched::find_thread(tid);
+    return t && t->process == &process() ? t : nullptr;
+}
+
 // The thread a node speaks for: its own, or the process's main thread (nullptr once it exited).
 sched::Thread* thread_of(const Node& n) {
-    return sched::find_thread(n.tid ? n.tid : pid());
+    return own_thread(n.tid ? n.tid : pid());
 }
 
 i64 boot_time_sec() {
@@ -615,7 +622,6 @@ void gen_maps(StringBuilder& out) {
 
 void gen_pid_stat(const Node& n, StringBuilder& out) {
     kernel::Process& p = process();
-    const jvmos_boot_info& b = kernel::boot_info();
     const sched::Thread* t = thread_of(n);
     const MemoryUsage u = memory_usage();
     char comm[16];
@@ -625,8 +631,8 @@ void gen_pid_stat(const Node& n, StringBuilder& out) {
     s.comm = comm;
     s.state = state_of(t);
     s.ppid = p.ppid;
-    s.pgrp = b.pgid;
-    s.session = b.sid;
+    s.pgrp = p.pgid;
+    s.session = p.sid;
     s.flags = n.tid && n.tid != p.pid ? 0x40 /* PF_FORKNOEXEC */ : 0;
     const u64 cpu_ns = n.tid ? (t ? sched::thread_cpu_ns(t) : 0) : kernel::process_cpu_ns(process());
     // jvmos does not split user from kernel time: all of it is user time.
@@ -658,7 +664,6 @@ void gen_pid_stat(const Node& n, StringBuilder& out) {
 
 void gen_status(const Node& n, StringBuilder& out) {
     kernel::Process& p = process();
-    const jvmos_boot_info& b = kernel::boot_info();
     const sched::Thread* t = thread_of(n);
     const MemoryUsage u = memory_usage();
     char comm[16];
@@ -671,8 +676,8 @@ void gen_status(const Node& n, StringBuilder& out) {
     s.tgid = p.pid;
     s.pid = n.tid ? n.tid : p.pid;
     s.ppid = p.ppid;
-    s.pgrp = b.pgid;
-    s.session = b.sid;
+    s.pgrp = p.pgid;
+    s.session = p.sid;
     s.uid = p.uid;
     s.euid = p.euid;
     s.gid = p.gid;
@@ -879,7 +884,7 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
         break;
     case Gen::cg_threads:
         for (sched::Thread* t = sched::first_thread(); t; t = sched::next_thread(t))
-            out.appendf("%d\n", t->tid);
+            if (t->process == &process()) out.appendf("%d\n", t->tid);
         break;
     case Gen::cg_cpu_stat: {
         const u64 usec = kernel::process_cpu_ns(process()) / 1000;
@@ -949,7 +954,8 @@ template <typename Fn> void for_each_child(const Node& dir, Fn fn) {
         for (;;) {
             i32 next = 0;
             for (sched::Thread* t = sched::first_thread(); t; t = sched::next_thread(t))
-                if (t->tid > last && (next == 0 || t->tid < next)) next = t->tid;
+                if (t->process == &process() && t->tid > last && (next == 0 || t->tid < next))
+                    next = t->tid;
             if (next == 0) break;
             format(name, sizeof name, "%d", next);
             fn(name, Node{PID, next, 0});
@@ -992,12 +998,12 @@ Result<Node> find_child(const Node& dir, const char* name, usize len) {
         // /proc/<pid>, and (unlisted, as on Linux) /proc/<tid> for any thread.
         const i64 id = parse_number(name, len);
         if (id == pid()) return Node{PID, 0, 0};
-        if (id > 0 && sched::find_thread(i32(id))) return Node{PID, i32(id), 0};
+        if (id > 0 && own_thread(i32(id))) return Node{PID, i32(id), 0};
         break;
     }
     case Gen::task_dir: {
         const i64 id = parse_number(name, len);
-        if (id > 0 && sched::find_thread(i32(id))) return Node{PID, i32(id), 0};
+        if (id > 0 && own_thread(i32(id))) return Node{PID, i32(id), 0};
         return Errno::ENOENT;
     }
     case Gen::fd_dir: {
@@ -1311,7 +1317,7 @@ Result<OpenFile*> open(const Node& node, u32 flags, const char* path) {
         if (e.type == Type::dir) return Errno::EISDIR;
         if (!writable(node)) return Errno::EACCES;
     }
-    if (node.tid && !sched::find_thread(node.tid)) return Errno::ENOENT;
+    if (node.tid && !own_thread(node.tid)) return Errno::ENOENT;
     auto* pf = static_cast<ProcFile*>(kernel::heap().allocate(sizeof(ProcFile), alignof(ProcFile)));
     if (!pf) return Errno::ENOMEM;
     *pf = ProcFile{node, flags, nullptr, 0, 0, 0, false};

@@ -318,7 +318,18 @@ static pid_t g_parent_pid;
 
 static int check_ppid(void* arg) {
     (void)arg;
-    return getppid() == g_parent_pid && getpid() != g_parent_pid ? 0 : 1;
+    if (getppid() != g_parent_pid || getpid() == g_parent_pid) return 1;
+    /* /proc/self is the child, and its stat names the parent. */
+    char link[64] = {0};
+    if (readlink("/proc/self", link, sizeof link - 1) <= 0 || atoi(link) != getpid()) return 2;
+    FILE* f = fopen("/proc/self/stat", "r");
+    if (!f) return 3;
+    int pid = 0, ppid = 0;
+    char state;
+    const int n = fscanf(f, "%d (%*[^)]) %c %d", &pid, &state, &ppid);
+    fclose(f);
+    if (n != 3 || pid != getpid() || ppid != g_parent_pid) return 4;
+    return 0;
 }
 
 static volatile sig_atomic_t g_usr1;
@@ -330,7 +341,10 @@ static void on_usr1(int sig) {
 static int wait_usr1(void* arg) {
     int fd = *(int*)arg;
     write_all(fd, "r", 1); /* the handler is installed (inherited) */
-    while (!g_usr1) pause();
+    /* SIGUSR1 is blocked (inherited mask) except inside sigsuspend: no lost wake-up. */
+    sigset_t none;
+    sigemptyset(&none);
+    while (!g_usr1) sigsuspend(&none);
     return 42;
 }
 
@@ -356,7 +370,7 @@ static int signal_parent(void* arg) {
 
 static void test_identity_and_signals(void) {
     g_parent_pid = getpid();
-    CHECK(WEXITSTATUS(reap(spawn(check_ppid, NULL))) == 0, "getppid is the parent, getpid differs");
+    CHECK(WEXITSTATUS(reap(spawn(check_ppid, NULL))) == 0, "getppid is the parent, getpid differs, /proc/self is the child");
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -364,7 +378,12 @@ static void test_identity_and_signals(void) {
     REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction SIGUSR1");
     int p[2];
     REQUIRE(pipe(p) == 0, "pipe");
+    sigset_t usr1, old_mask;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    REQUIRE(sigprocmask(SIG_BLOCK, &usr1, &old_mask) == 0, "block SIGUSR1");
     pid_t pid = spawn(wait_usr1, &p[1]);
+    REQUIRE(sigprocmask(SIG_SETMASK, &old_mask, NULL) == 0, "unblock SIGUSR1");
     char c;
     read_all(p[0], &c, 1);
     CHECK(kill(pid, SIGUSR1) == 0, "kill(child, SIGUSR1)");
