@@ -288,7 +288,9 @@ static void write_back_shared_mappings() {
     static bool started;
     if (started || !g_process) return;
     started = true;
-    current_address_space().sync_all();
+    // Every process's: the others end with jvmos (as if killed), and Linux writes theirs back.
+    for (Process* p = all_processes(); p; p = p->all_next)
+        if (p->address_space && p->state != ProcessState::Zombie) p->address_space->sync_all();
 }
 
 void exit_process(int status) {

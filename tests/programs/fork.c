@@ -150,6 +150,42 @@ static int shared_child(void* arg) {
     return 0;
 }
 
+struct TruncateArgs {
+    volatile char* view;
+    int go;
+};
+
+static int touch_after_truncate(void* arg) {
+    struct TruncateArgs* a = arg;
+    char c;
+    read_all(a->go, &c, 1);
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    a->view[4096] = 1; /* beyond the end of the shrunk file: SIGBUS */
+    return 0;
+}
+
+/* The parent shrinks a memfd both map: the child's mapping of the dropped page goes too. */
+static void test_truncate_shared(void) {
+    int fd = memfd_create("fork-truncate", 0);
+    REQUIRE(fd >= 0 && ftruncate(fd, 8192) == 0, "memfd 8 KiB");
+    struct TruncateArgs a;
+    a.view = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    REQUIRE(a.view != MAP_FAILED, "mmap memfd");
+    a.view[4096] = 7; /* mapped in both after the fork */
+    int p[2];
+    REQUIRE(pipe(p) == 0, "pipe");
+    a.go = p[0];
+    pid_t pid = spawn(touch_after_truncate, &a);
+    REQUIRE(ftruncate(fd, 4096) == 0, "ftruncate 4 KiB");
+    write_all(p[1], "t", 1);
+    int status = reap(pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS,
+          "a memfd shrunk by the parent: the child's access past the end is SIGBUS");
+    munmap((void*)a.view, 8192);
+    close(fd), close(p[0]), close(p[1]);
+}
+
 static void test_shared_memory(void) {
     volatile int* shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     REQUIRE(shared != MAP_FAILED, "mmap shared");
@@ -178,6 +214,7 @@ static void test_shared_memory(void) {
     munmap((void*)view, 4096);
     munmap((void*)shared, 4096);
     close(fd);
+    test_truncate_shared();
 }
 
 /* ---- pipes, statuses ---------------------------------------------------------------------- */
