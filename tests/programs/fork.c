@@ -273,6 +273,14 @@ static void test_statuses(void) {
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && !WIFEXITED(status),
           "a child killed by SIGKILL");
 
+    pid = spawn(sleep_forever, NULL);
+    errno = 0;
+    CHECK(syscall(SYS_tgkill, getpid(), pid, 0) == -1 && errno == ESRCH,
+          "tgkill with the child's tid but the parent's tgid: ESRCH");
+    CHECK(syscall(SYS_tgkill, pid, pid, SIGTERM) == 0, "tgkill to the child's thread");
+    status = reap(pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "the child died of the tgkill'd SIGTERM");
+
     status = reap(spawn(segfault, NULL));
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "a child killed by a real SIGSEGV");
 
