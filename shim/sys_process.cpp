@@ -2,9 +2,9 @@
 // (sys_thread.cpp); creating, ending and waiting for processes is kernel/fork.cpp's.
 #include "kernel/fork.h"
 #include "kernel/process.h"
-#include "signal/signal.h"
 #include "shim/syscall.h"
 #include "shim/user_ptr.h"
+#include "signal/signal.h"
 
 namespace jvmos::shim {
 namespace {
@@ -70,9 +70,12 @@ Result<u64> sys_wait4(SyscallArgs& args) {
         return Errno::EINVAL;
     if (pid == i32(0x80000000)) return Errno::ESRCH;
     kernel::WaitSelector selector{kernel::WaitSelector::Kind::any, 0};
-    if (pid > 0) selector = {kernel::WaitSelector::Kind::pid, pid};
-    else if (pid == 0) selector = {kernel::WaitSelector::Kind::group, kernel::current_process().pgid};
-    else if (pid < -1) selector = {kernel::WaitSelector::Kind::group, -pid};
+    if (pid > 0)
+        selector = {kernel::WaitSelector::Kind::pid, pid};
+    else if (pid == 0)
+        selector = {kernel::WaitSelector::Kind::group, kernel::current_process().pgid};
+    else if (pid < -1)
+        selector = {kernel::WaitSelector::Kind::group, -pid};
     kernel::WaitResult r{};
     const kernel::WaitFlags flags =
         (options & WNOHANG) ? kernel::WaitFlags::no_hang : kernel::WaitFlags::none;
@@ -88,13 +91,14 @@ Result<u64> sys_waitid(SyscallArgs& args) {
     const u64 idtype = args.a[0], info_addr = args.a[2], options = args.a[3];
     const i32 id = i32(args.a[1]);
     const u64 rusage_addr = args.a[4];
-    if (options & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL |
-                    WCLONE))
+    if (options &
+        ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE))
         return Errno::EINVAL;
     if (!(options & (WEXITED | WUNTRACED | WCONTINUED))) return Errno::EINVAL;
     kernel::WaitSelector selector{kernel::WaitSelector::Kind::any, 0};
     switch (idtype) {
-    case P_ALL: break;
+    case P_ALL:
+        break;
     case P_PID:
         if (id <= 0) return Errno::EINVAL;
         selector = {kernel::WaitSelector::Kind::pid, id};
@@ -103,7 +107,8 @@ Result<u64> sys_waitid(SyscallArgs& args) {
         if (id < 0) return Errno::EINVAL;
         selector = {kernel::WaitSelector::Kind::group, id ? id : kernel::current_process().pgid};
         break;
-    default: return Errno::EINVAL; // P_PIDFD: no pidfds
+    default:
+        return Errno::EINVAL; // P_PIDFD: no pidfds
     }
     kernel::WaitFlags flags = kernel::WaitFlags::none;
     if (options & WNOHANG) flags = flags | kernel::WaitFlags::no_hang;
@@ -126,8 +131,12 @@ Result<u64> sys_waitid(SyscallArgs& args) {
     return 0;
 }
 
-Result<u64> sys_getppid(SyscallArgs&) { return u64(kernel::current_process().ppid); }
-Result<u64> sys_getpgrp(SyscallArgs&) { return u64(kernel::current_process().pgid); }
+Result<u64> sys_getppid(SyscallArgs&) {
+    return u64(kernel::current_process().ppid);
+}
+Result<u64> sys_getpgrp(SyscallArgs&) {
+    return u64(kernel::current_process().pgid);
+}
 
 Result<u64> sys_getpgid(SyscallArgs& args) {
     const kernel::Process* p = process_or_self(i32(args.a[0]));

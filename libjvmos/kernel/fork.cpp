@@ -20,10 +20,10 @@ constexpr u64 SIG_IGN = 1;
 constexpr u64 SA_NOCLDWAIT = 2;
 constexpr i32 CLD_EXITED = 1, CLD_KILLED = 2;
 
-Process* g_all;          // every process, newest first
+Process* g_all; // every process, newest first
 usize g_count;
 i32 g_next_tid;
-Process* g_unfreed;      // reaped while a thread of it may still be on its way out
+Process* g_unfreed; // reaped while a thread of it may still be on its way out
 mm::FrameRefs g_frame_refs;
 
 // The end of guest RAM: the frame counts cover every frame below it.
@@ -204,9 +204,12 @@ void finish_process(Process& p) {
 
 bool selected(const Process& c, const WaitSelector& s) {
     switch (s.kind) {
-    case WaitSelector::Kind::any: return true;
-    case WaitSelector::Kind::pid: return c.pid == s.id;
-    case WaitSelector::Kind::group: return c.pgid == s.id;
+    case WaitSelector::Kind::any:
+        return true;
+    case WaitSelector::Kind::pid:
+        return c.pid == s.id;
+    case WaitSelector::Kind::group:
+        return c.pgid == s.id;
     }
     return false;
 }
@@ -225,9 +228,15 @@ Process* find_process(i32 pid) {
         if (p->pid == pid) return p;
     return nullptr;
 }
-Process* all_processes() { return g_all; }
-usize process_count() { return g_count; }
-i32 allocate_tid() { return g_next_tid++; }
+Process* all_processes() {
+    return g_all;
+}
+usize process_count() {
+    return g_count;
+}
+i32 allocate_tid() {
+    return g_next_tid++;
+}
 
 u64 process_cpu_ns(const Process& p) {
     u64 ns = p.dead_threads_ns;
@@ -236,7 +245,9 @@ u64 process_cpu_ns(const Process& p) {
     return ns;
 }
 
-usize live_threads() { return current_process().threads; }
+usize live_threads() {
+    return current_process().threads;
+}
 
 Result<i32> fork_process(const arch::TrapFrame& frame, const ForkRequest& request) {
     free_unfreed();
@@ -325,7 +336,9 @@ void end_child_process(i32 wait_status) {
     leave_process();
 }
 
-void exit_thread() { leave_process(); }
+void exit_thread() {
+    leave_process();
+}
 
 Result<i32> wait_child(const WaitSelector& selector, WaitFlags flags, WaitResult& out) {
     free_unfreed();

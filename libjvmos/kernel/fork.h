@@ -19,10 +19,10 @@ namespace jvmos::kernel {
 
 // What clone(2) asked for besides a new process.
 struct ForkRequest {
-    u64 stack;          // the child's RSP, 0 = the parent's
-    u64 child_tid;      // CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID address (in the child)
-    u64 parent_tid;     // CLONE_PARENT_SETTID address (in the parent)
-    u64 tls;            // CLONE_SETTLS value
+    u64 stack;      // the child's RSP, 0 = the parent's
+    u64 child_tid;  // CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID address (in the child)
+    u64 parent_tid; // CLONE_PARENT_SETTID address (in the parent)
+    u64 tls;        // CLONE_SETTLS value
     bool set_child_tid;
     bool clear_child_tid;
     bool set_parent_tid;
@@ -42,14 +42,18 @@ struct WaitSelector {
 // What wait4/waitid report about a child.
 struct WaitResult {
     i32 pid;
-    i32 status;   // wait status (Linux's encoding)
+    i32 status; // wait status (Linux's encoding)
     u32 uid;
-    u64 cpu_ns;   // the child's CPU time (its reaped children's included)
+    u64 cpu_ns; // the child's CPU time (its reaped children's included)
 };
 
 enum class WaitFlags : u32 { none = 0, no_hang = 1, no_reap = 2 };
-inline WaitFlags operator|(WaitFlags a, WaitFlags b) { return WaitFlags(u32(a) | u32(b)); }
-inline bool has(WaitFlags set, WaitFlags f) { return u32(set) & u32(f); }
+inline WaitFlags operator|(WaitFlags a, WaitFlags b) {
+    return WaitFlags(u32(a) | u32(b));
+}
+inline bool has(WaitFlags set, WaitFlags f) {
+    return u32(set) & u32(f);
+}
 
 // Waits for a selected child of the calling process to end. Returns its pid with `out` filled
 // (the zombie reaped unless no_reap), 0 with no_hang if none has ended yet, ECHILD if the

@@ -13,7 +13,8 @@ constexpr int SIGALRM = 14;
 i64 earliest() {
     i64 next = 0;
     for (Process* p = all_processes(); p; p = p->all_next)
-        if (p->alarm_deadline_ns && (!next || p->alarm_deadline_ns < next)) next = p->alarm_deadline_ns;
+        if (p->alarm_deadline_ns && (!next || p->alarm_deadline_ns < next))
+            next = p->alarm_deadline_ns;
     return next;
 }
 

@@ -46,8 +46,10 @@ bool FrameRefs::any_shared(u64 gpa, usize count) const {
 void release_shared_page(PhysMem& phys, FrameRefs* refs, u64 gpa, bool large) {
     const usize count = large ? LARGE_PAGE_SIZE / PAGE_SIZE : 1;
     if (!refs || !refs->any_shared(gpa, count)) {
-        if (large) phys.free_contiguous(gpa, count);
-        else phys.free_frame(gpa);
+        if (large)
+            phys.free_contiguous(gpa, count);
+        else
+            phys.free_frame(gpa);
         return;
     }
     // Some frames of a 2 MiB run are still another process's: the rest go one by one.

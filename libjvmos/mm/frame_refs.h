@@ -18,7 +18,7 @@
 namespace jvmos::mm {
 
 class FrameRefs {
-public:
+  public:
     constexpr FrameRefs() = default;
     FrameRefs(const FrameRefs&) = delete;
     FrameRefs& operator=(const FrameRefs&) = delete;
@@ -36,7 +36,7 @@ public:
     // Whether any of the `count` frames from `gpa` is shared.
     bool any_shared(u64 gpa, usize count) const;
 
-private:
+  private:
     u32* m_counts = nullptr;
     u64 m_frames = 0;
 };

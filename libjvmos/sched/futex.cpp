@@ -34,7 +34,8 @@ Result<Key> key_of(u64 uaddr, FutexScope scope) {
     const mm::Region* r = as.regions().find(uaddr);
     if (!r) return Errno::EFAULT;
     if (!(r->flags & mm::LINUX_MAP_SHARED)) return private_key;
-    if (r->kind == mm::RegionKind::Shmem) return Key{r->file_id, r->file_offset + (uaddr - r->start)};
+    if (r->kind == mm::RegionKind::Shmem)
+        return Key{r->file_id, r->file_offset + (uaddr - r->start)};
     // A shared file page: its frame, which fork shares (the word is read in first).
     u32 word;
     TRY(as.copy_from_user(&word, uaddr, sizeof word));

@@ -12,7 +12,7 @@ namespace {
 
 // Frames by GPA over host memory; records what is freed.
 class CountingPhys final : public PhysMem {
-public:
+  public:
     static constexpr usize FRAMES = 2048;
     CountingPhys() { m_mem = static_cast<u8*>(std::calloc(FRAMES, PAGE_SIZE)); }
     ~CountingPhys() { std::free(m_mem); }
@@ -29,7 +29,7 @@ public:
     std::set<u64> freed;
     int runs = 0;
 
-private:
+  private:
     u8* m_mem;
 };
 
