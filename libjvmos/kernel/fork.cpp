@@ -186,8 +186,12 @@ void finish_process(Process& p) {
     // Off this process's page table before it is freed (the kernel half is the same in all).
     sched::load_boot_page_table();
     current_thread().page_table_root = 0;
-    destroy_address_space(p.address_space);
-    p.address_space = nullptr;
+    // While jvmos ends, the first process may be writing this address space's shared file
+    // pages back (blocked in a shipped write): it stays, and goes with the VM.
+    if (!jvmos_ending()) {
+        destroy_address_space(p.address_space);
+        p.address_space = nullptr;
+    }
     reparent_children(p);
     p.state = ProcessState::Zombie;
     notify_parent(p);

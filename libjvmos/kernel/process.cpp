@@ -284,13 +284,27 @@ static void trace_summary() {
 // What the program wrote to MAP_SHARED file mappings reaches the files, as Linux's page cache
 // writes it back whatever way the process ends. Once: a second thread ending the process
 // while the first one's write-back blocks must not start another.
+static bool g_ending;
+bool jvmos_ending() { return g_ending; }
+
 static void write_back_shared_mappings() {
     static bool started;
     if (started || !g_process) return;
     started = true;
+    g_ending = true; // from now on no address space is freed (a write-back may be inside it)
     // Every process's: the others end with jvmos (as if killed), and Linux writes theirs back.
-    for (Process* p = all_processes(); p; p = p->all_next)
-        if (p->address_space && p->state != ProcessState::Zombie) p->address_space->sync_all();
+    // The address spaces are listed first: the write-backs block, and processes may come and
+    // go meanwhile (their address spaces stay: jvmos_ending()).
+    const usize n = process_count();
+    auto* spaces = static_cast<mm::AddressSpace**>(heap().allocate(n * sizeof(void*), 8));
+    if (!spaces) {
+        current_address_space().sync_all();
+        return;
+    }
+    usize count = 0;
+    for (Process* p = all_processes(); p && count < n; p = p->all_next)
+        if (p->address_space) spaces[count++] = p->address_space;
+    for (usize i = 0; i < count; i++) spaces[i]->sync_all();
 }
 
 void exit_process(int status) {

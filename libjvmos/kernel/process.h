@@ -106,6 +106,9 @@ void handle_user_exception(arch::TrapFrame& frame, u64 fault_address);
 // exits with 128 + signal and prints one line naming the signal; another one becomes a zombie
 // whose status says the signal.
 [[noreturn]] void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address);
+// The first process is ending, so jvmos is: every process's shared file pages are being
+// written back, and no address space may be freed any more.
+bool jvmos_ending();
 // exit(2) of the calling thread when other threads of its process live on (kernel/fork.cpp).
 [[noreturn]] void exit_thread();
 
