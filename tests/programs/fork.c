@@ -493,7 +493,20 @@ static int group_child(void* arg) {
     return 0;
 }
 
+static int new_session(void* arg) {
+    (void)arg;
+    const pid_t me = getpid();
+    if (setsid() != me) return 1;
+    if (getsid(0) != me || getpgrp() != me) return 2;
+    errno = 0;
+    if (setsid() != -1 || errno != EPERM) return 3; /* now a group leader */
+    if (setpgid(0, getppid()) != -1 || errno != EPERM) return 4; /* a session leader */
+    return 0;
+}
+
 static void test_groups(void) {
+    CHECK(WEXITSTATUS(reap(spawn(new_session, NULL))) == 0,
+          "setsid in a child: its own session and group; EPERM for a leader");
     int p[2];
     REQUIRE(pipe(p) == 0, "pipe");
     pid_t pid = spawn(group_child, &p[1]);
