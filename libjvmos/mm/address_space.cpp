@@ -125,6 +125,13 @@ void AddressSpace::flush(TlbBatch& batch) {
     // and, by the architecture, every paging-structure-cache entry: enough for split pages and
     // for page tables the batch defers freeing.
     const arch::BackendOps& b = arch::backend();
+    if (m_unloaded) {
+        // No vCPU has this table loaded, and each one that had it loaded another root since
+        // (which drops its translations): nothing to invalidate (release_all()).
+        batch.release_tables(m_phys);
+        batch.reset();
+        return;
+    }
     if (batch.full_flush()) {
         b.flush_tlb_all();
     } else {
@@ -681,6 +688,7 @@ Result<void> AddressSpace::fork_into(AddressSpace& child, FrameRefs& refs) {
 }
 
 void AddressSpace::release_all() {
+    m_unloaded = true;
     if (m_regions.count() > 0) {
         const u64 start = m_regions.at(0).start;
         const u64 end = m_regions.at(m_regions.count() - 1).end;

@@ -147,7 +147,9 @@ public:
     // release_all() it).
     Result<void> fork_into(AddressSpace& child, FrameRefs& refs);
     // The process is going away: shared file pages written back, every mapping removed and
-    // every page and table freed except the root. The page table must not be loaded on any vCPU.
+    // every page and table freed except the root. The page table must not be loaded on any vCPU
+    // (and every vCPU that had it loaded must have loaded another root since): nothing is
+    // invalidated. Only destruction may follow.
     void release_all();
     void set_frame_refs(FrameRefs* refs) { m_refs = refs; }
 
@@ -192,6 +194,7 @@ private:
     Allocator& m_heap;
     FileBacking* m_files = nullptr;
     FrameRefs* m_refs = nullptr; // set once the program forked: frames may have other owners
+    bool m_unloaded = false;     // release_all(): no TLB can hold a translation made through it
     RegionMap m_regions;
     PageTable m_page_table;
     u64 m_mmap_top = 0;
