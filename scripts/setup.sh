@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(g++ cmake make musl-tools capnproto libcapnp-dev libunwind-dev googletest libgtest-dev
-          libbenchmark-dev strace openjdk-17-jdk-headless python3)
+          libbenchmark-dev strace openjdk-17-jdk-headless python3 stress-ng)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -29,6 +29,13 @@ public:
 u64 g_reported_unknown[JVMOS_SYSCALL_COUNT_MAX / 64];
 char g_trace_line[1024];
 
+// With several processes each line starts with the caller's pid, as `strace -f` writes it;
+// with one the format stays strace's plain one. Returns the prefix's length in g_trace_line.
+usize trace_prefix() {
+    if (kernel::process_count() <= 1) return 0;
+    return format(g_trace_line, sizeof g_trace_line, "[pid %5d] ", kernel::current_process().pid);
+}
+
 void trace_line(usize n) {
     if (n >= sizeof g_trace_line) {
         n = sizeof g_trace_line - 1;
@@ -65,9 +72,11 @@ extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
     SyscallArgs args{f->rax, {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9}, f, false};
     const SyscallInfo& info = syscall_info(args.nr);
     const bool strace = kernel::current_process().strace;
-    if (strace && (args.nr == NR_EXIT || args.nr == NR_EXIT_GROUP))
-        trace_line(format_syscall_noreturn(g_trace_line, sizeof g_trace_line, args.nr, args.a,
-                                           TracedMemory()));
+    if (strace && (args.nr == NR_EXIT || args.nr == NR_EXIT_GROUP)) {
+        const usize p = trace_prefix();
+        trace_line(p + format_syscall_noreturn(g_trace_line + p, sizeof g_trace_line - p, args.nr,
+                                               args.a, TracedMemory()));
+    }
     const stats::SyscallProbe probe = stats::syscall_begin(args.nr);
     i64 ret;
     if (info.handler) {
@@ -79,8 +88,9 @@ extern "C" jvmos::u64 jvmos_syscall_entry(jvmos::arch::TrapFrame* f) {
     f->rax = u64(ret);
     stats::syscall_end(probe, args.nr);
     if (strace) {
-        trace_line(format_syscall(g_trace_line, sizeof g_trace_line, args.nr, args.a, ret,
-                                  TracedMemory()));
+        const usize p = trace_prefix();
+        trace_line(p + format_syscall(g_trace_line + p, sizeof g_trace_line - p, args.nr, args.a,
+                                      ret, TracedMemory()));
         if (info.disposition == Disposition::Unknown) report_unknown_once(args.nr);
     }
     sched::maybe_preempt();

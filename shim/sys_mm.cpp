@@ -195,4 +195,29 @@ Result<u64> sys_mincore(SyscallArgs& args) {
     return 0;
 }
 
+// Guest memory is never swapped out, so locking it changes nothing; the range must be mapped,
+// as Linux requires (ENOMEM otherwise).
+static Result<u64> check_mapped(u64 addr, u64 len) {
+    const u64 start = align_down(addr, PAGE_SIZE);
+    if (len > JVMOS_USER_TOP || addr > JVMOS_USER_TOP - len) return Errno::ENOMEM;
+    const u64 end = align_up(addr + len, PAGE_SIZE);
+    for (u64 at = start; at < end;) {
+        const mm::Region* r = as().regions().find(at);
+        if (!r) return Errno::ENOMEM;
+        at = r->end;
+    }
+    return 0;
+}
+
+Result<u64> sys_mlock(SyscallArgs& args) { return check_mapped(args.a[0], args.a[1]); }
+Result<u64> sys_munlock(SyscallArgs& args) { return check_mapped(args.a[0], args.a[1]); }
+Result<u64> sys_mlockall(SyscallArgs& args) {
+    constexpr u64 MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
+    const u64 flags = args.a[0];
+    if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+        return Errno::EINVAL;
+    return 0;
+}
+Result<u64> sys_munlockall(SyscallArgs&) { return 0; }
+
 } // namespace jvmos::shim

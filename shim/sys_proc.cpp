@@ -45,18 +45,8 @@ Result<u64> sys_getcpu(SyscallArgs& args) {
     return 0;
 }
 
-// Process groups and sessions are the caller's (the guest is one process in jvmos's group).
-static Result<u64> group_of(u64 pid, bool session) {
-    if (pid != 0 && pid != u64(kernel::current_process().pid)) return Errno::ESRCH;
-    return u64(session ? kernel::boot_info().sid : kernel::boot_info().pgid);
-}
-Result<u64> sys_getpgrp(SyscallArgs&) { return group_of(0, false); }
-Result<u64> sys_getpgid(SyscallArgs& args) { return group_of(args.a[0], false); }
-Result<u64> sys_getsid(SyscallArgs& args) { return group_of(args.a[0], true); }
-
 Result<u64> sys_getpid(SyscallArgs&) { return u64(kernel::current_process().pid); }
 Result<u64> sys_gettid(SyscallArgs&) { return u64(kernel::current_thread().tid); }
-Result<u64> sys_getppid(SyscallArgs&) { return u64(kernel::current_process().ppid); }
 Result<u64> sys_getuid(SyscallArgs&) { return kernel::current_process().uid; }
 Result<u64> sys_geteuid(SyscallArgs&) { return kernel::current_process().euid; }
 Result<u64> sys_getgid(SyscallArgs&) { return kernel::current_process().gid; }
@@ -115,7 +105,7 @@ Result<u64> sys_sysinfo(SyscallArgs& args) {
         total += b.mem_ranges[i].size;
     si.totalram = total;
     si.freeram = u64(kernel::frames().free_frames()) * PAGE_SIZE;
-    si.procs = 1;
+    si.procs = u16(kernel::process_count());
     si.mem_unit = 1;
     TRY(UserPtr<LinuxSysinfo>(args.a[0]).write(si));
     return 0;

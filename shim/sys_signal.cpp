@@ -152,25 +152,48 @@ Result<u64> sys_sigaltstack(SyscallArgs& args) {
     return 0;
 }
 
-static Result<u64> send_info(i32 tid_or_zero, signal::SigInfo info) {
-    if (tid_or_zero) TRY(signal::send_to_thread(tid_or_zero, info));
-    else TRY(signal::send_to_process(info));
-    return 0;
-}
-
-static Result<u64> send(i32 tid_or_zero, u64 sig, i32 code) {
-    if (sig > u64(kernel::NSIG)) return Errno::EINVAL;
+static signal::SigInfo sender_info(u64 sig, i32 code) {
     signal::SigInfo info{};
     info.signo = int(sig);
     info.code = code;
     info.pid = kernel::current_process().pid;
     info.uid = kernel::current_process().uid;
-    return send_info(tid_or_zero, info);
+    return info;
+}
+
+// To a thread of the given process (tgid 0: any process).
+static Result<u64> send_to_thread_of(i32 tgid, i32 tid, const signal::SigInfo& info) {
+    const kernel::Thread* t = sched::find_thread(tid);
+    if (!t || (tgid && (!t->process || t->process->pid != tgid))) return Errno::ESRCH;
+    TRY(signal::send_to_thread(tid, info));
+    return 0;
+}
+
+// kill(2)'s targets: pid > 0 one process, 0 the caller's group, -1 every process but the
+// caller, < -1 the group -pid.
+static Result<u64> send_to_pid(i32 pid, const signal::SigInfo& info) {
+    if (pid > 0) {
+        kernel::Process* p = kernel::find_process(pid);
+        if (!p) return Errno::ESRCH;
+        TRY(signal::send_to_process(*p, info));
+        return 0;
+    }
+    if (pid == i32(0x80000000)) return Errno::ESRCH;
+    kernel::Process& self = kernel::current_process();
+    const i32 group = pid == 0 ? self.pgid : -pid;
+    bool found = false;
+    for (kernel::Process* p = kernel::all_processes(); p; p = p->all_next) {
+        if (pid == -1 ? p == &self : p->pgid != group) continue;
+        found = true;
+        (void)signal::send_to_process(*p, info);
+    }
+    if (!found) return Errno::ESRCH;
+    return 0;
 }
 
 // rt_sigqueueinfo / rt_tgsigqueueinfo: the sender supplies si_code, si_pid, si_uid and
 // si_value (sigqueue(3) and pthread_sigqueue(3) fill them).
-static Result<u64> queue_info(i32 tid_or_zero, u64 sig, u64 user_info) {
+static Result<signal::SigInfo> queued_info(u64 sig, u64 user_info, bool to_self) {
     struct {
         i32 signo, err, code, pad;
         i32 pid;
@@ -179,45 +202,51 @@ static Result<u64> queue_info(i32 tid_or_zero, u64 sig, u64 user_info) {
     } si;
     TRY(copy_from_user(&si, user_info, sizeof si));
     if (sig > u64(kernel::NSIG)) return Errno::EINVAL;
-    // Linux refuses si_code >= 0 or SI_TKILL only towards another process; the target here is
-    // always the caller's own process, so every code is accepted.
+    // As Linux: towards another process the sender may not pose as the kernel or kill().
+    if (!to_self && (si.code >= 0 || si.code == signal::SI_TKILL)) return Errno::EPERM;
     signal::SigInfo info{};
     info.signo = int(sig);
     info.code = si.code;
     info.pid = si.pid;
     info.uid = si.uid;
     info.value = si.value;
-    return send_info(tid_or_zero, info);
+    return info;
 }
 
 Result<u64> sys_rt_sigqueueinfo(SyscallArgs& args) {
-    if (i32(args.a[0]) != kernel::current_process().pid) return Errno::ESRCH;
-    return queue_info(0, args.a[1], args.a[2]);
+    const i32 pid = i32(args.a[0]);
+    const kernel::Process* p = kernel::find_process(pid);
+    if (!p) return Errno::ESRCH;
+    const signal::SigInfo info =
+        TRY(queued_info(args.a[1], args.a[2], p == &kernel::current_process()));
+    return send_to_pid(pid, info);
 }
 
 Result<u64> sys_rt_tgsigqueueinfo(SyscallArgs& args) {
-    if (i32(args.a[0]) <= 0 || i32(args.a[1]) <= 0) return Errno::EINVAL;
-    if (i32(args.a[0]) != kernel::current_process().pid) return Errno::ESRCH;
-    return queue_info(i32(args.a[1]), args.a[2], args.a[3]);
+    const i32 tgid = i32(args.a[0]), tid = i32(args.a[1]);
+    if (tgid <= 0 || tid <= 0) return Errno::EINVAL;
+    const bool self = tgid == kernel::current_process().pid;
+    const signal::SigInfo info = TRY(queued_info(args.a[2], args.a[3], self));
+    return send_to_thread_of(tgid, tid, info);
 }
 
 Result<u64> sys_kill(SyscallArgs& args) {
-    const i32 pid = i32(args.a[0]);
-    // The guest is one process: itself (or its group) is the only target it can reach.
-    // TODO: ship kill(2) to the proxy for processes spawned on the host.
-    if (pid != kernel::current_process().pid && pid != 0 && pid != -1) return Errno::ESRCH;
-    return send(0, args.a[1], signal::SI_USER);
+    // Guest processes only. TODO: ship kill(2) to the proxy for processes spawned on the host.
+    if (args.a[1] > u64(kernel::NSIG)) return Errno::EINVAL;
+    return send_to_pid(i32(args.a[0]), sender_info(args.a[1], signal::SI_USER));
 }
 
 Result<u64> sys_tgkill(SyscallArgs& args) {
     if (i32(args.a[0]) <= 0 || i32(args.a[1]) <= 0) return Errno::EINVAL;
-    if (i32(args.a[0]) != kernel::current_process().pid) return Errno::ESRCH;
-    return send(i32(args.a[1]), args.a[2], signal::SI_TKILL);
+    if (args.a[2] > u64(kernel::NSIG)) return Errno::EINVAL;
+    return send_to_thread_of(i32(args.a[0]), i32(args.a[1]),
+                             sender_info(args.a[2], signal::SI_TKILL));
 }
 
 Result<u64> sys_tkill(SyscallArgs& args) {
     if (i32(args.a[0]) <= 0) return Errno::EINVAL;
-    return send(i32(args.a[0]), args.a[1], signal::SI_TKILL);
+    if (args.a[1] > u64(kernel::NSIG)) return Errno::EINVAL;
+    return send_to_thread_of(0, i32(args.a[0]), sender_info(args.a[1], signal::SI_TKILL));
 }
 
 } // namespace jvmos::shim

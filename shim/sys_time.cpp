@@ -1,5 +1,6 @@
 // Time syscalls (local, from the TSC). The vDSO that serves the hot ones without a trap arrives
 // with the dynamic-program work.
+#include "kernel/itimer.h"
 #include "kernel/process.h"
 #include "sched/scheduler.h"
 #include "kernel/time.h"
@@ -55,7 +56,7 @@ Result<i64> clock_now(i64 id) {
     case CLOCK_BOOTTIME_ALARM:
         return kernel::monotonic_ns();
     case CLOCK_PROCESS_CPUTIME_ID:
-        return i64(sched::process_cpu_ns());
+        return i64(kernel::process_cpu_ns(kernel::current_process()));
     case CLOCK_THREAD_CPUTIME_ID:
         return i64(sched::thread_cpu_ns(sched::current()));
     default: {
@@ -67,7 +68,7 @@ Result<i64> clock_now(i64 id) {
             return i64(sched::thread_cpu_ns(t));
         }
         if (who != 0 && who != kernel::current_process().pid) return Errno::EINVAL;
-        return i64(sched::process_cpu_ns());
+        return i64(kernel::process_cpu_ns(kernel::current_process()));
     }
     }
 }
@@ -185,9 +186,11 @@ Result<u64> sys_getrusage(SyscallArgs& args) {
     constexpr i64 RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
     const i64 who = i64(i32(args.a[0]));
     Rusage r{};
-    if (who == RUSAGE_SELF) r.utime = to_timeval(i64(sched::process_cpu_ns()));
+    const kernel::Process& p = kernel::current_process();
+    if (who == RUSAGE_SELF) r.utime = to_timeval(i64(kernel::process_cpu_ns(p)));
     else if (who == RUSAGE_THREAD) r.utime = to_timeval(i64(sched::thread_cpu_ns(sched::current())));
-    else if (who != RUSAGE_CHILDREN) return Errno::EINVAL; // no children: all zero
+    else if (who == RUSAGE_CHILDREN) r.utime = to_timeval(i64(p.children_ns)); // reaped ones
+    else return Errno::EINVAL;
     TRY(UserPtr<Rusage>(args.a[1]).write(r));
     return 0;
 }
@@ -196,8 +199,65 @@ Result<u64> sys_times(SyscallArgs& args) {
     struct Tms {
         i64 utime, stime, cutime, cstime;
     };
-    if (args.a[0]) TRY(UserPtr<Tms>(args.a[0]).write({i64(sched::process_cpu_ns()) / CLOCK_TICK_NS, 0, 0, 0}));
+    const kernel::Process& p = kernel::current_process();
+    if (args.a[0])
+        TRY(UserPtr<Tms>(args.a[0]).write(
+            {i64(kernel::process_cpu_ns(p)) / CLOCK_TICK_NS, 0, i64(p.children_ns) / CLOCK_TICK_NS, 0}));
     return u64(kernel::monotonic_ns() / CLOCK_TICK_NS);
+}
+
+} // namespace jvmos::shim
+
+namespace jvmos::shim {
+namespace {
+constexpr i64 ITIMER_REAL = 0;
+
+struct Itimerval {
+    Timeval interval;
+    Timeval value;
+};
+
+Result<i64> timeval_ns(const Timeval& tv) {
+    if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1'000'000) return Errno::EINVAL;
+    constexpr i64 MAX_SEC = 100LL * 365 * 24 * 3600;
+    const i64 sec = tv.tv_sec < MAX_SEC ? tv.tv_sec : MAX_SEC;
+    return sec * NSEC_PER_SEC + tv.tv_usec * 1000;
+}
+
+Itimerval to_itimerval(const kernel::RealTimer& t) {
+    // A timer about to fire reads as at least 1 us, as on Linux.
+    Timeval value = to_timeval(t.remaining_ns);
+    if (t.remaining_ns > 0 && value.tv_sec == 0 && value.tv_usec == 0) value.tv_usec = 1;
+    return {to_timeval(t.interval_ns), value};
+}
+} // namespace
+
+Result<u64> sys_alarm(SyscallArgs& args) {
+    const u32 seconds = u32(args.a[0]);
+    const kernel::RealTimer old = kernel::set_real_timer(i64(seconds) * NSEC_PER_SEC, 0);
+    // The seconds left, rounded to the nearest, and at least 1 if the old alarm was pending.
+    i64 left = (old.remaining_ns + NSEC_PER_SEC / 2) / NSEC_PER_SEC;
+    if (old.remaining_ns > 0 && left == 0) left = 1;
+    return u64(left);
+}
+
+// Only ITIMER_REAL: the virtual and profiling timers count CPU time, which jvmos does not
+// split into user and system time.
+Result<u64> sys_setitimer(SyscallArgs& args) {
+    if (i64(args.a[0]) != ITIMER_REAL) return Errno::EINVAL;
+    Itimerval wanted{};
+    if (args.a[1]) wanted = TRY(UserPtr<Itimerval>(args.a[1]).read());
+    const i64 value = TRY(timeval_ns(wanted.value));
+    const i64 interval = TRY(timeval_ns(wanted.interval));
+    const kernel::RealTimer old = kernel::set_real_timer(value, interval);
+    if (args.a[2]) TRY(UserPtr<Itimerval>(args.a[2]).write(to_itimerval(old)));
+    return 0;
+}
+
+Result<u64> sys_getitimer(SyscallArgs& args) {
+    if (i64(args.a[0]) != ITIMER_REAL) return Errno::EINVAL;
+    TRY(UserPtr<Itimerval>(args.a[1]).write(to_itimerval(kernel::get_real_timer())));
+    return 0;
 }
 
 } // namespace jvmos::shim

@@ -46,7 +46,9 @@ using SyscallHandler = Result<u64> (*)(SyscallArgs& args);
     X(utimensat) X(utimes) X(utime) X(futimesat) X(symlink) X(symlinkat) X(link) X(linkat)  \
     X(chown) X(fchown) X(lchown) X(fchownat) \
     X(memfd_create) X(fallocate) X(mremap) X(getrusage) X(times)                               \
-    X(poll) X(ppoll) X(select) X(pselect6)
+    X(poll) X(ppoll) X(select) X(pselect6)                                                      \
+    X(fork) X(vfork) X(clone3) X(wait4) X(waitid) X(setpgid) X(setsid)                         \
+    X(alarm) X(setitimer) X(getitimer) X(umask) X(mlock) X(munlock) X(mlockall) X(munlockall)
 
 JVMOS_HANDLERS(JVMOS_DECLARE_HANDLER)
 

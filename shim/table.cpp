@@ -104,11 +104,11 @@ namespace {
     LOCAL(pause)                                                                                   \
     LOCAL(rt_sigpending)                                                                           \
     LOCAL(rt_sigtimedwait)                                                                         \
-    PARTIAL(rt_sigqueueinfo, "the process itself; one pending instance per signal, RT ones too")\
-    PARTIAL(rt_tgsigqueueinfo, "the process itself; one pending instance per signal, RT ones too")\
+    PARTIAL(rt_sigqueueinfo, "guest processes; one pending instance per signal, RT ones too")  \
+    PARTIAL(rt_tgsigqueueinfo, "guest threads; one pending instance per signal, RT ones too")  \
     LOCAL(restart_syscall)                                                                         \
     LOCAL(sigaltstack)                                                                             \
-    PARTIAL(kill, "the guest process itself only; host processes: ESRCH")                        \
+    PARTIAL(kill, "guest processes (pid, group, -1); host processes: ESRCH")                   \
     LOCAL(tgkill)                                                                                  \
     LOCAL(tkill)                                                                                   \
     LOCAL(nanosleep)                                                                               \
@@ -125,8 +125,8 @@ namespace {
     LOCAL(arch_prctl)                                                                              \
     LOCAL(gettid)                                                                                  \
     LOCAL(time)                                                                                    \
-    PARTIAL(getrusage, "CPU time (all of it user time); no children; other fields zero")          \
-    PARTIAL(times, "CPU time (all of it user time); no children")                                \
+    PARTIAL(getrusage, "CPU time (all of it user time), reaped children's too; others zero")   \
+    PARTIAL(times, "CPU time (all of it user time), reaped children's too")                    \
     LOCAL(set_tid_address)                                                                         \
     PARTIAL(clock_gettime, "REALTIME/MONOTONIC families and the process/thread CPU clocks")      \
     LOCAL(clock_getres)                                                                            \
@@ -135,13 +135,35 @@ namespace {
     LOCAL(sched_getaffinity)                                                                       \
     LOCAL(prlimit64)                                                                               \
     LOCAL(getrandom)                                                                               \
-    PARTIAL(clone, "threads (the pthread flag set); a new process (fork, vfork) is ENOSYS")      \
-    PARTIAL(futex, "WAIT/WAKE(_BITSET), REQUEUE, CMP_REQUEUE, WAKE_OP; no PI; shared = private")  \
+    PARTIAL(clone, "threads (the pthread flag set) and processes without CLONE_VM (fork); "   \
+                   "CLONE_VM without CLONE_THREAD (posix_spawn) is ENOSYS")                     \
+    PARTIAL(fork, "copy-on-write copy of the caller; only the calling thread")                  \
+    PARTIAL(vfork, "runs as fork (POSIX allows it): the parent does not wait")                  \
+    PARTIAL(clone3, "as clone; no CLONE_PIDFD, set_tid or cgroup")                             \
+    PARTIAL(wait4, "exited and killed children; never stopped or continued ones")              \
+    PARTIAL(waitid, "P_ALL/P_PID/P_PGID; exited and killed children; no P_PIDFD")               \
+    LOCAL(setpgid)                                                                                 \
+    LOCAL(alarm)                                                                                   \
+    PARTIAL(setitimer, "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF are EINVAL")          \
+    PARTIAL(getitimer, "ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF are EINVAL")          \
+    PARTIAL(umask, "recorded and inherited by fork; shipped creations use the proxy's umask")  \
+    PARTIAL(mlock, "accepted: guest memory is never swapped")                                   \
+    PARTIAL(munlock, "accepted: guest memory is never swapped")                                 \
+    PARTIAL(mlockall, "accepted: guest memory is never swapped")                                \
+    PARTIAL(munlockall, "accepted: guest memory is never swapped")                              \
+    LOCAL(setsid)                                                                                  \
+    UNSUPPORTED(execve, ENOSYS, "a new program is not run in the guest (to be shipped to "     \
+                                "the proxy); fork without exec is local")                        \
+    UNSUPPORTED(execveat, ENOSYS, "a new program is not run in the guest (to be shipped to "   \
+                                  "the proxy); fork without exec is local")                      \
+    PARTIAL(futex, "WAIT/WAKE(_BITSET), REQUEUE, CMP_REQUEUE, WAKE_OP; no PI; shared futexes "   \
+                   "keyed by memory object or frame in MAP_SHARED memory")                        \
     PARTIAL(set_robust_list, "recorded; robust mutexes are not cleaned up at thread death")      \
     LOCAL(sched_yield)                                                                             \
     LOCAL(getcpu)                                                                                  \
     LOCAL(sched_setaffinity)                                                                       \
-    PARTIAL(prctl, "PR_SET_NAME and PR_GET_NAME; others EINVAL")                                  \
+    PARTIAL(prctl, "PR_SET/GET_NAME, _PDEATHSIG, _DUMPABLE, _CHILD_SUBREAPER (orphans always go "  \
+                   "to the first process); others EINVAL")                                       \
     LOCAL(getpgrp)                                                                                 \
     LOCAL(getpgid)                                                                                 \
     LOCAL(getsid)                                                                                  \
@@ -154,7 +176,7 @@ namespace {
     UNSUPPORTED(llistxattr, EOPNOTSUPP, "extended attributes: the file system reports none")    \
     UNSUPPORTED(flistxattr, EOPNOTSUPP, "extended attributes: the file system reports none")    \
     UNSUPPORTED(rseq, ENOSYS, "glibc then marks rseq unregistered")                              \
-    UNSUPPORTED(clone3, ENOSYS, "glibc falls back to clone(2)")
+    UNSUPPORTED(futex_waitv, ENOSYS, "callers fall back to futex(2)")
 
 // Linux number of each syscall name, from the X-macro list.
 enum LinuxNr : u64 {

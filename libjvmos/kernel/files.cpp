@@ -10,16 +10,21 @@
 #include "shipper/guest/ship.h"
 
 namespace jvmos::kernel {
-namespace {
 
 struct FdSlot {
     OpenFile* file;
     bool cloexec;
 };
 
-FdSlot* g_fds;
-usize g_fd_capacity;
-OpenFile* g_cwd;
+// A process's descriptors (fork copies the table; the OpenFiles are shared, as on Linux).
+struct FdTable {
+    FdSlot* slots;
+    usize capacity;
+};
+
+namespace {
+
+FdTable& fds() { return *current_process().files; }
 
 // The table grows on demand up to the soft RLIMIT_NOFILE.
 usize fd_limit() {
@@ -27,21 +32,23 @@ usize fd_limit() {
     return cur > 1u << 20 ? 1u << 20 : usize(cur);
 }
 
-Result<void> grow_to(usize want) {
-    if (want <= g_fd_capacity) return {};
-    usize cap = g_fd_capacity ? g_fd_capacity : 64;
+Result<void> grow_table(FdTable& table, usize want) {
+    if (want <= table.capacity) return {};
+    usize cap = table.capacity ? table.capacity : 64;
     while (cap < want) cap *= 2;
     auto* fresh = static_cast<FdSlot*>(heap().allocate(cap * sizeof(FdSlot), alignof(FdSlot)));
     if (!fresh) return Errno::ENOMEM;
     memset(fresh, 0, cap * sizeof(FdSlot));
-    if (g_fds) {
-        memcpy(fresh, g_fds, g_fd_capacity * sizeof(FdSlot));
-        heap().deallocate(g_fds, g_fd_capacity * sizeof(FdSlot));
+    if (table.slots) {
+        memcpy(fresh, table.slots, table.capacity * sizeof(FdSlot));
+        heap().deallocate(table.slots, table.capacity * sizeof(FdSlot));
     }
-    g_fds = fresh;
-    g_fd_capacity = cap;
+    table.slots = fresh;
+    table.capacity = cap;
     return {};
 }
+
+Result<void> grow_to(usize want) { return grow_table(fds(), want); }
 
 char* copy_string(const char* s) {
     const usize n = strlen(s) + 1;
@@ -168,9 +175,9 @@ void put(OpenFile* f) {
 Result<int> install_fd(OpenFile* f, bool cloexec, int min_fd) {
     const usize limit = fd_limit();
     for (usize fd = usize(min_fd); fd < limit; fd++) {
-        if (fd >= g_fd_capacity) TRY(grow_to(fd + 1));
-        if (g_fds[fd].file) continue;
-        g_fds[fd] = {f, cloexec};
+        if (fd >= fds().capacity) TRY(grow_to(fd + 1));
+        if (fds().slots[fd].file) continue;
+        fds().slots[fd] = {f, cloexec};
         retain(f);
         return int(fd);
     }
@@ -181,49 +188,77 @@ Result<void> install_fd_at(int fd, OpenFile* f, bool cloexec) {
     if (fd < 0 || usize(fd) >= fd_limit()) return Errno::EBADF;
     TRY(grow_to(usize(fd) + 1));
     retain(f); // before dropping the old one: dup2(fd, fd) must not free it
-    OpenFile* old = g_fds[fd].file;
-    g_fds[fd] = {f, cloexec};
+    OpenFile* old = fds().slots[fd].file;
+    fds().slots[fd] = {f, cloexec};
     if (old) put(old);
     return {};
 }
 
 Result<OpenFile*> file_of(i64 fd) {
-    if (fd < 0 || u64(fd) >= g_fd_capacity || !g_fds[fd].file) return Errno::EBADF;
-    return g_fds[fd].file;
+    if (fd < 0 || u64(fd) >= fds().capacity || !fds().slots[fd].file) return Errno::EBADF;
+    return fds().slots[fd].file;
 }
 
 Result<bool> cloexec_of(i64 fd) {
     TRY(file_of(fd));
-    return g_fds[fd].cloexec;
+    return fds().slots[fd].cloexec;
 }
 
 Result<void> set_cloexec(i64 fd, bool cloexec) {
     TRY(file_of(fd));
-    g_fds[fd].cloexec = cloexec;
+    fds().slots[fd].cloexec = cloexec;
     return {};
 }
 
 Result<void> close_fd(i64 fd) {
     OpenFile* f = TRY(file_of(fd));
-    g_fds[fd] = {nullptr, false};
+    fds().slots[fd] = {nullptr, false};
     put(f);
     return {};
 }
 
-usize fd_table_size() { return g_fd_capacity; }
+usize fd_table_size() { return fds().capacity; }
 
-OpenFile* cwd() { return g_cwd; }
+OpenFile* cwd() { return current_process().cwd; }
 
 void set_cwd(OpenFile* dir) {
     retain(dir);
-    OpenFile* old = g_cwd;
-    g_cwd = dir;
+    OpenFile* old = current_process().cwd;
+    current_process().cwd = dir;
     if (old) put(old);
+}
+
+Result<FdTable*> fork_fd_table(const FdTable& from) {
+    auto* table = static_cast<FdTable*>(heap().allocate(sizeof(FdTable), alignof(FdTable)));
+    if (!table) return Errno::ENOMEM;
+    *table = {};
+    if (grow_table(*table, from.capacity).is_error()) {
+        heap().deallocate(table, sizeof(FdTable));
+        return Errno::ENOMEM;
+    }
+    for (usize fd = 0; fd < from.capacity; fd++) {
+        if (!from.slots[fd].file) continue;
+        table->slots[fd] = from.slots[fd];
+        retain(from.slots[fd].file);
+    }
+    return table;
+}
+
+void close_fd_table(FdTable* table) {
+    for (usize fd = 0; fd < table->capacity; fd++)
+        if (OpenFile* f = table->slots[fd].file) {
+            table->slots[fd] = {nullptr, false};
+            put(f);
+        }
+    if (table->slots) heap().deallocate(table->slots, table->capacity * sizeof(FdSlot));
+    heap().deallocate(table, sizeof(FdTable));
 }
 
 u32 root_handle() { return JVMOS_SHIP_HANDLE_ROOT; }
 
 void files_init() {
+    static FdTable first_table;
+    current_process().files = &first_table;
     const u32 stdio[3] = {JVMOS_SHIP_HANDLE_STDIN, JVMOS_SHIP_HANDLE_STDOUT,
                           JVMOS_SHIP_HANDLE_STDERR};
     const u32 access[3] = {0 /* O_RDONLY */, 1 /* O_WRONLY */, 1};

@@ -1,4 +1,4 @@
-// The process's file descriptors. An fd names an open file description (OpenFile), which names
+// Each process's file descriptors. An fd names an open file description (OpenFile), which names
 // a shipped Handle (a capability held by the monitor's relay, abi.h "The ship ring"); dup'ed
 // fds share the OpenFile, as on Linux. The guest never sees a host fd number.
 #pragma once
@@ -72,6 +72,14 @@ usize fd_table_size();
 OpenFile* cwd();
 void set_cwd(OpenFile* dir);
 u32 root_handle();
+
+// fork: a copy of a process's descriptor table naming the same OpenFiles (each retained), so
+// that parent and child share file offsets and status flags, as on Linux. ENOMEM.
+struct FdTable;
+Result<FdTable*> fork_fd_table(const FdTable& from);
+// A process ended: every descriptor closed (the last one of an OpenFile releases it) and the
+// table freed.
+void close_fd_table(FdTable* table);
 
 // Sets up fds 0, 1, 2 and the cwd from the ship session (kernel boot).
 void files_init();

@@ -23,12 +23,22 @@ u64 pages_in(u64 bytes) { return bytes / PAGE_SIZE + (bytes % PAGE_SIZE ? 1 : 0)
 
 u8* frame_bytes(u64 gpa) { return static_cast<u8*>(frames().to_virt(gpa)); }
 
-// Frees the object's pages [first, end) after removing them from every mapping.
+// Frees the object's pages [first, end) after removing them from every mapping, in every
+// process (fork shares the mappings of a memfd; a frame still mapped by another process must
+// not be freed under it).
 void drop_pages(mm::MemoryObject& object, u64 first, u64 end,
                 mm::AddressSpace::PrivateCopies copies) {
     if (first >= end) return;
-    current_address_space().unmap_object_pages(object, first, end, copies);
+    for (Process* p = all_processes(); p; p = p->all_next)
+        if (p->address_space) p->address_space->unmap_object_pages(object, first, end, copies);
     object.free_pages(first, end);
+}
+
+// Whether a process maps the object MAP_SHARED and writable (F_SEAL_WRITE's EBUSY).
+bool any_writable_mapping(const mm::MemoryObject& object) {
+    for (Process* p = all_processes(); p; p = p->all_next)
+        if (p->address_space && p->address_space->object_mapped_writable(object)) return true;
+    return false;
 }
 
 } // namespace
@@ -260,7 +270,7 @@ Result<void> memfd_add_seals(MemFd& m, u32 seals) {
     if (seals & ~LINUX_F_ALL_SEALS) return Errno::EINVAL;
     if (m.seals & LINUX_F_SEAL_SEAL) return Errno::EPERM;
     if ((seals & LINUX_F_SEAL_WRITE) && !(m.seals & LINUX_F_SEAL_WRITE) &&
-        current_address_space().object_mapped_writable(*m.object))
+        any_writable_mapping(*m.object))
         return Errno::EBUSY;
     m.seals |= seals;
     return {};

@@ -9,6 +9,7 @@
 #include "base/string.h"
 #include "kernel/boot.h"
 #include "kernel/files.h"
+#include "kernel/fork.h"
 #include "shipper/guest/ship.h"
 #include "signal/signal.h"
 #include "kernel/host.h"
@@ -219,7 +220,12 @@ Result<ProgramImage> read_file(const char* path) {
 
 } // namespace
 
-Process& current_process() { return *g_process; }
+Process& current_process() {
+    // Idle threads (interrupts on an idle vCPU) act for the first process.
+    const Thread* t = sched::current();
+    return (t && t->process) ? *t->process : *g_process;
+}
+Process& first_process() { return *g_process; }
 
 namespace {
 mm::Access fault_access(u64 error) {
@@ -292,14 +298,31 @@ static void trace_summary() {
 // What the program wrote to MAP_SHARED file mappings reaches the files, as Linux's page cache
 // writes it back whatever way the process ends. Once: a second thread ending the process
 // while the first one's write-back blocks must not start another.
+static bool g_ending;
+bool jvmos_ending() { return g_ending; }
+
 static void write_back_shared_mappings() {
     static bool started;
     if (started || !g_process) return;
     started = true;
-    current_address_space().sync_all();
+    g_ending = true; // from now on no address space is freed (a write-back may be inside it)
+    // Every process's: the others end with jvmos (as if killed), and Linux writes theirs back.
+    // The address spaces are listed first: the write-backs block, and processes may come and
+    // go meanwhile (their address spaces stay: jvmos_ending()).
+    const usize n = process_count();
+    auto* spaces = static_cast<mm::AddressSpace**>(heap().allocate(n * sizeof(void*), 8));
+    if (!spaces) {
+        current_address_space().sync_all();
+        return;
+    }
+    usize count = 0;
+    for (Process* p = all_processes(); p && count < n; p = p->all_next)
+        if (p->address_space) spaces[count++] = p->address_space;
+    for (usize i = 0; i < count; i++) spaces[i]->sync_all();
 }
 
 void exit_process(int status) {
+    if (&current_process() != g_process) end_child_process((status & 0xff) << 8);
     write_back_shared_mappings();
     sched::account_halted_cpus();
     trace_summary();
@@ -307,6 +330,9 @@ void exit_process(int status) {
 }
 
 void kill_process(int signal, const arch::TrapFrame* frame, u64 fault_address) {
+    // jvmos writes no core file, and Linux sets the status's core flag (0x80) only when it
+    // wrote one: a child's status is the bare signal number.
+    if (&current_process() != g_process) end_child_process(signal & 0x7f);
     write_back_shared_mappings();
     sched::account_halted_cpus();
     trace_summary();
@@ -352,6 +378,12 @@ void start_first_process(const jvmos_boot_info& boot) {
     p->gid = boot.gid;
     p->egid = boot.egid;
     p->strace = boot.flags & JVMOS_BOOT_STRACE;
+    p->pgid = boot.pgid;
+    p->sid = boot.sid;
+    p->state = ProcessState::Running;
+    p->threads = 1;
+    p->umask = 022;
+    register_first_process(p);
     for (auto& rl : p->rlimits) rl = {RLIM_INFINITY, RLIM_INFINITY};
     p->rlimits[3] = {boot.rlimit_stack.cur, boot.rlimit_stack.max};   // RLIMIT_STACK
     p->rlimits[7] = {boot.rlimit_nofile.cur, boot.rlimit_nofile.max}; // RLIMIT_NOFILE
@@ -362,6 +394,7 @@ void start_first_process(const jvmos_boot_info& boot) {
     Result<Thread*> main_thread = sched::init(boot.pid);
     if (main_thread.is_error()) panic("out of memory creating the first thread");
     Thread* t = main_thread.value();
+    t->process = p;
     p->main_thread = t;
 
     // Shipping (files, pipes, the terminal), the standard fds and the working directory.

@@ -313,9 +313,16 @@ u32 cpu_count() {
     return kernel::boot_info().cpus ? kernel::boot_info().cpus : 1;
 }
 
+// A thread of the calling process (nullptr for another process's: /proc speaks for the
+// caller only; another guest process's /proc/<pid> is not there).
+sched::Thread* own_thread(i32 tid) {
+    sched::Thread* t = sched::find_thread(tid);
+    return t && t->process == &process() ? t : nullptr;
+}
+
 // The thread a node speaks for: its own, or the process's main thread (nullptr once it exited).
 sched::Thread* thread_of(const Node& n) {
-    return sched::find_thread(n.tid ? n.tid : pid());
+    return own_thread(n.tid ? n.tid : pid());
 }
 
 i64 boot_time_sec() {
@@ -616,7 +623,6 @@ void gen_maps(StringBuilder& out) {
 
 void gen_pid_stat(const Node& n, StringBuilder& out) {
     kernel::Process& p = process();
-    const jvmos_boot_info& b = kernel::boot_info();
     const sched::Thread* t = thread_of(n);
     const MemoryUsage u = memory_usage();
     char comm[16];
@@ -626,14 +632,14 @@ void gen_pid_stat(const Node& n, StringBuilder& out) {
     s.comm = comm;
     s.state = state_of(t);
     s.ppid = p.ppid;
-    s.pgrp = b.pgid;
-    s.session = b.sid;
+    s.pgrp = p.pgid;
+    s.session = p.sid;
     s.flags = n.tid && n.tid != p.pid ? 0x40 /* PF_FORKNOEXEC */ : 0;
-    const u64 cpu_ns = n.tid ? (t ? sched::thread_cpu_ns(t) : 0) : sched::process_cpu_ns();
+    const u64 cpu_ns = n.tid ? (t ? sched::thread_cpu_ns(t) : 0) : kernel::process_cpu_ns(process());
     // jvmos does not split user from kernel time: all of it is user time.
     s.utime = cpu_ns / NS_PER_TICK;
     s.priority = 20;
-    s.num_threads = sched::live_threads();
+    s.num_threads = kernel::live_threads();
     s.vsize = u.size * PAGE_SIZE;
     s.rss = u.rss();
     s.rsslim = p.rlimits[5].cur;
@@ -659,7 +665,6 @@ void gen_pid_stat(const Node& n, StringBuilder& out) {
 
 void gen_status(const Node& n, StringBuilder& out) {
     kernel::Process& p = process();
-    const jvmos_boot_info& b = kernel::boot_info();
     const sched::Thread* t = thread_of(n);
     const MemoryUsage u = memory_usage();
     char comm[16];
@@ -672,8 +677,8 @@ void gen_status(const Node& n, StringBuilder& out) {
     s.tgid = p.pid;
     s.pid = n.tid ? n.tid : p.pid;
     s.ppid = p.ppid;
-    s.pgrp = b.pgid;
-    s.session = b.sid;
+    s.pgrp = p.pgid;
+    s.session = p.sid;
     s.uid = p.uid;
     s.euid = p.euid;
     s.gid = p.gid;
@@ -692,7 +697,7 @@ void gen_status(const Node& n, StringBuilder& out) {
     s.vm_exe = text;
     s.vm_lib = u.exec * kb > text ? u.exec * kb - text : 0;
     s.vm_pte = u.page_tables * kb;
-    s.threads = u32(sched::live_threads());
+    s.threads = u32(kernel::live_threads());
     s.sig_queued = t ? signal::queued_count(*t) : 0;
     s.sig_limit = p.rlimits[11].cur;
     s.sig_pending = t ? t->pending_signals : 0;
@@ -739,7 +744,7 @@ void gen_proc_stat(StringBuilder& out) {
         times[t->cpu < cpus ? t->cpu : 0].user += ns;
         if (state_of(t) == 'R') running++;
     }
-    const u64 all_ns = sched::process_cpu_ns();
+    const u64 all_ns = kernel::process_cpu_ns(process());
     times[0].user += all_ns > live_ns ? all_ns - live_ns : 0;
     for (u32 c = 0; c < cpus; c++) {
         times[c].user /= NS_PER_TICK;
@@ -749,7 +754,7 @@ void gen_proc_stat(StringBuilder& out) {
     s.per_cpu = times;
     s.cpus = cpus;
     s.boot_time = u64(boot_time_sec());
-    s.forks = sched::live_threads();
+    s.forks = kernel::live_threads();
     s.running = running;
     append_proc_stat(out, s);
 }
@@ -797,7 +802,7 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
         gen_proc_stat(out);
         break;
     case Gen::uptime: {
-        const u64 up = uptime_ns(), busy = sched::process_cpu_ns();
+        const u64 up = uptime_ns(), busy = kernel::process_cpu_ns(process());
         append_uptime(out, up, up * cpu_count() > busy ? up * cpu_count() - busy : 0);
         break;
     }
@@ -808,7 +813,7 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
             if (state_of(t) == 'R') running++;
             if (t->tid > last) last = t->tid;
         }
-        append_loadavg(out, running, u32(sched::live_threads()), last);
+        append_loadavg(out, running, u32(kernel::live_threads()), last);
         break;
     }
     case Gen::version:
@@ -880,10 +885,10 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
         break;
     case Gen::cg_threads:
         for (sched::Thread* t = sched::first_thread(); t; t = sched::next_thread(t))
-            out.appendf("%d\n", t->tid);
+            if (t->process == &process()) out.appendf("%d\n", t->tid);
         break;
     case Gen::cg_cpu_stat: {
-        const u64 usec = sched::process_cpu_ns() / 1000;
+        const u64 usec = kernel::process_cpu_ns(process()) / 1000;
         out.appendf("usage_usec %llu\nuser_usec %llu\nsystem_usec 0\nnr_periods 0\n"
                     "nr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n",
                     ull(usec), ull(usec));
@@ -893,7 +898,7 @@ Result<void> generate_text(const Node& n, StringBuilder& out) {
         out.appendf("%llu\n", ull(total_ram() - free_ram()));
         break;
     case Gen::cg_pids_current:
-        out.appendf("%llu\n", ull(sched::live_threads()));
+        out.appendf("%llu\n", ull(kernel::live_threads()));
         break;
     default:
         return Errno::EINVAL; // not a file
@@ -950,7 +955,8 @@ template <typename Fn> void for_each_child(const Node& dir, Fn fn) {
         for (;;) {
             i32 next = 0;
             for (sched::Thread* t = sched::first_thread(); t; t = sched::next_thread(t))
-                if (t->tid > last && (next == 0 || t->tid < next)) next = t->tid;
+                if (t->process == &process() && t->tid > last && (next == 0 || t->tid < next))
+                    next = t->tid;
             if (next == 0) break;
             format(name, sizeof name, "%d", next);
             fn(name, Node{PID, next, 0});
@@ -993,12 +999,12 @@ Result<Node> find_child(const Node& dir, const char* name, usize len) {
         // /proc/<pid>, and (unlisted, as on Linux) /proc/<tid> for any thread.
         const i64 id = parse_number(name, len);
         if (id == pid()) return Node{PID, 0, 0};
-        if (id > 0 && sched::find_thread(i32(id))) return Node{PID, i32(id), 0};
+        if (id > 0 && own_thread(i32(id))) return Node{PID, i32(id), 0};
         break;
     }
     case Gen::task_dir: {
         const i64 id = parse_number(name, len);
-        if (id > 0 && sched::find_thread(i32(id))) return Node{PID, i32(id), 0};
+        if (id > 0 && own_thread(i32(id))) return Node{PID, i32(id), 0};
         return Errno::ENOENT;
     }
     case Gen::fd_dir: {
@@ -1073,7 +1079,7 @@ usize estimate(const Node& n) {
     case Gen::cpuinfo:
         return cpu_count() * 2048 + 512;
     case Gen::task_dir:
-        return sched::live_threads() * 32 + 256;
+        return kernel::live_threads() * 32 + 256;
     case Gen::fd_dir:
         return kernel::fd_table_size() * 32 + 256;
     case Gen::cmdline:
@@ -1312,7 +1318,7 @@ Result<OpenFile*> open(const Node& node, u32 flags, const char* path) {
         if (e.type == Type::dir) return Errno::EISDIR;
         if (!writable(node)) return Errno::EACCES;
     }
-    if (node.tid && !sched::find_thread(node.tid)) return Errno::ENOENT;
+    if (node.tid && !own_thread(node.tid)) return Errno::ENOENT;
     auto* pf = static_cast<ProcFile*>(kernel::heap().allocate(sizeof(ProcFile), alignof(ProcFile)));
     if (!pf) return Errno::ENOMEM;
     *pf = ProcFile{node, flags, nullptr, 0, 0, 0, false};

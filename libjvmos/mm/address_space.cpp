@@ -25,8 +25,8 @@ static_assert(FILE_FAULT_BYTES <= JVMOS_SHIP_SLOT_DATA);
 // Frames removed from the page table, freed once the TLB no longer holds them.
 class DeferredFrees final : public FrameSink {
 public:
-    DeferredFrees(PhysMem& phys, TlbBatch& batch, AddressSpace& as)
-        : m_phys(phys), m_batch(batch), m_as(as) {}
+    DeferredFrees(PhysMem& phys, TlbBatch& batch, AddressSpace& as, FrameRefs* refs)
+        : m_phys(phys), m_batch(batch), m_as(as), m_refs(refs) {}
     void release(u64 gpa, PageSize size) override {
         if (m_count == CAPACITY) drain();
         m_frames[m_count++] = {gpa, size};
@@ -34,12 +34,10 @@ public:
     // Flushes the batch and frees every collected frame.
     void drain() {
         m_as.flush(m_batch);
-        for (usize i = 0; i < m_count; i++) {
-            if (m_frames[i].size == PageSize::Large2M)
-                m_phys.free_contiguous(m_frames[i].gpa, LARGE_PAGE_SIZE / PAGE_SIZE);
-            else
-                m_phys.free_frame(m_frames[i].gpa);
-        }
+        // A frame fork() left shared only loses this owner.
+        for (usize i = 0; i < m_count; i++)
+            release_shared_page(m_phys, m_refs, m_frames[i].gpa,
+                                m_frames[i].size == PageSize::Large2M);
         m_count = 0;
     }
 
@@ -52,6 +50,7 @@ private:
     PhysMem& m_phys;
     TlbBatch& m_batch;
     AddressSpace& m_as;
+    FrameRefs* m_refs;
     Frame m_frames[CAPACITY];
     usize m_count = 0;
 };
@@ -203,6 +202,13 @@ void AddressSpace::flush(TlbBatch& batch) {
     // and, by the architecture, every paging-structure-cache entry: enough for split pages and
     // for page tables the batch defers freeing.
     const arch::BackendOps& b = arch::backend();
+    if (m_unloaded) {
+        // No vCPU has this table loaded, and each one that had it loaded another root since
+        // (which drops its translations): nothing to invalidate (release_all()).
+        batch.release_tables(m_phys);
+        batch.reset();
+        return;
+    }
     if (batch.full_flush()) {
         b.flush_tlb_all();
     } else {
@@ -242,7 +248,7 @@ void AddressSpace::unmap_object_pages(MemoryObject& object, u64 first, u64 end,
                                       PrivateCopies copies) {
     Guard guard(*this);
     TlbBatch batch;
-    DeferredFrees frees(m_phys, batch, *this);
+    DeferredFrees frees(m_phys, batch, *this, m_refs);
     const u64 id = reinterpret_cast<u64>(&object);
     for (usize i = 0; i < m_regions.count(); i++) {
         const Region& r = m_regions.at(i);
@@ -329,7 +335,7 @@ Result<void> AddressSpace::unmap(u64 addr, u64 len) {
     // error there cannot be reported by munmap, as on Linux).
     (void)write_back(addr, end, DirtyBits::keep);
     TlbBatch batch;
-    DeferredFrees frees(m_phys, batch, *this);
+    DeferredFrees frees(m_phys, batch, *this, m_refs);
     Result<void> r = m_page_table.unmap_range(addr, end, batch, frees);
     frees.drain();
     if (r.is_error()) return r.error();
@@ -348,7 +354,7 @@ Result<void> AddressSpace::discard(u64 addr, u64 len) {
     }
     (void)write_back(addr, end, DirtyBits::keep);
     TlbBatch batch;
-    DeferredFrees frees(m_phys, batch, *this);
+    DeferredFrees frees(m_phys, batch, *this, m_refs);
     Result<void> r = m_page_table.unmap_range(addr, end, batch, frees);
     frees.drain();
     return r;
@@ -435,6 +441,8 @@ FaultOutcome AddressSpace::handle_fault(u64 addr, Access access) {
         }
         if (access == Access::Write && (l.pte & PTE_COW) && l.present)
             return break_cow(*r, page, l);
+        if (access == Access::Write && (l.pte & PTE_FORK_COW) && l.present)
+            return break_fork_cow(*r, page, l);
         return FaultOutcome::BadAccess;
     }
     const u64 flags = pte_flags(r->prot);
@@ -766,6 +774,123 @@ FaultOutcome AddressSpace::break_cow(const Region& r, u64 page, const Lookup& l)
         return FaultOutcome::OutOfMemory;
     }
     batch.release_tables(m_phys);
+    return FaultOutcome::Resolved;
+}
+
+namespace {
+// Counts the child's new owners of the parent's frames.
+class ForkSharer final : public FrameSharer {
+public:
+    explicit ForkSharer(FrameRefs& refs) : m_refs(refs) {}
+    void share(u64 gpa, PageSize size) override {
+        const u64 n = page_bytes(size) / PAGE_SIZE;
+        for (u64 k = 0; k < n; k++) m_refs.share(gpa + k * PAGE_SIZE);
+    }
+
+private:
+    FrameRefs& m_refs;
+};
+} // namespace
+
+Result<void> AddressSpace::fork_into(AddressSpace& child, FrameRefs& refs) {
+    // The parent's other threads may fault on the fast path meanwhile: hold its lock (and the
+    // child's, which nothing else can reach yet) while the pages become copy-on-write.
+    Guard guard(*this);
+    Guard child_guard(child);
+    m_refs = &refs;
+    child.m_refs = &refs;
+    child.m_files = m_files;
+    child.m_mmap_top = m_mmap_top;
+    child.m_brk_start = m_brk_start;
+    child.m_brk = m_brk;
+    ForkSharer sharer(refs);
+    TlbBatch batch;
+    Errno failure = Errno::none;
+    for (usize i = 0; i < m_regions.count() && failure == Errno::none; i++) {
+        const Region r = m_regions.at(i);
+        Result<void> in = child.m_regions.insert(r);
+        if (in.is_error()) {
+            failure = in.error();
+            break;
+        }
+        child.add_backing_refs(r, r.size() / PAGE_SIZE);
+        const ForkPages mode =
+            (r.flags & LINUX_MAP_SHARED) ? ForkPages::share : ForkPages::copy_on_write;
+        Result<void> pages =
+            m_page_table.fork_range(child.m_page_table, r.start, r.end, mode, batch, sharer);
+        if (pages.is_error()) failure = pages.error();
+    }
+    // The parent's writable translations of now-shared pages must go before it runs on.
+    flush(batch);
+    if (failure != Errno::none) return failure;
+    return {};
+}
+
+void AddressSpace::release_all() {
+    Guard guard(*this);
+    m_unloaded = true;
+    if (m_regions.count() > 0) {
+        const u64 start = m_regions.at(0).start;
+        const u64 end = m_regions.at(m_regions.count() - 1).end;
+        (void)unmap(start, end - start);
+    }
+    m_page_table.free_user_tables();
+}
+
+FaultOutcome AddressSpace::break_fork_cow(const Region& r, u64 page, const Lookup& l) {
+    if (!prot_allows(r.prot, Access::Write)) return FaultOutcome::BadAccess;
+    if (l.size == PageSize::Large2M) return break_fork_cow_large(r, page, l);
+    u64* slot = m_page_table.leaf_entry(page);
+    if (!slot) return FaultOutcome::Resolved; // gone meanwhile: the access retries
+    const u64 old = l.pte & PTE_ADDR_MASK;
+    const u64 keep = l.pte & ~(PTE_ADDR_MASK | PTE_FORK_COW);
+    if (!m_refs || !m_refs->shared(old)) {
+        // The other owners let go: the page is this process's alone. Adding a permission needs
+        // no invalidation.
+        __atomic_store_n(slot, keep | old | PTE_WRITE, __ATOMIC_RELEASE);
+        return FaultOutcome::Resolved;
+    }
+    Result<u64> frame = m_phys.alloc_frame_dirty();
+    if (frame.is_error()) return FaultOutcome::OutOfMemory;
+    memcpy(m_phys.to_virt(frame.value()), m_phys.to_virt(old), PAGE_SIZE);
+    __atomic_store_n(slot, (keep & ~(PTE_ACCESSED | PTE_DIRTY)) | frame.value() | PTE_WRITE,
+                     __ATOMIC_RELEASE);
+    // The read-only translation of the old frame goes from every TLB before the other owner
+    // may make that frame writable.
+    TlbBatch batch;
+    batch.add(page, PageSize::Small4K);
+    flush(batch);
+    if (!m_refs->drop(old)) m_phys.free_frame(old);
+    return FaultOutcome::Resolved;
+}
+
+FaultOutcome AddressSpace::break_fork_cow_large(const Region& r, u64 page, const Lookup& l) {
+    const u64 block = align_down(page, LARGE_PAGE_SIZE);
+    u64* pde = m_page_table.leaf_entry(block);
+    if (!pde) return FaultOutcome::Resolved;
+    const u64 old = l.pte & PTE_LARGE_ADDR_MASK;
+    const u64 keep = l.pte & ~(PTE_LARGE_ADDR_MASK | PTE_FORK_COW);
+    if (!m_refs || !m_refs->any_shared(old, PAGES_PER_CHUNK)) {
+        __atomic_store_n(pde, keep | old | PTE_WRITE, __ATOMIC_RELEASE);
+        return FaultOutcome::Resolved;
+    }
+    TlbBatch batch;
+    Result<u64> run = m_phys.alloc_contiguous(PAGES_PER_CHUNK, PAGES_PER_CHUNK);
+    if (run.is_error()) {
+        // No free 2 MiB run: the page becomes 512 small ones and only this one is copied.
+        Result<void> split = m_page_table.split_large_page(block, batch);
+        flush(batch);
+        if (split.is_error()) return FaultOutcome::OutOfMemory;
+        const Lookup small = m_page_table.lookup(page);
+        return break_fork_cow(r, page, small);
+    }
+    (void)r;
+    memcpy(m_phys.to_virt(run.value()), m_phys.to_virt(old), LARGE_PAGE_SIZE);
+    __atomic_store_n(pde, (keep & ~(PTE_ACCESSED | PTE_DIRTY)) | run.value() | PTE_WRITE,
+                     __ATOMIC_RELEASE);
+    batch.add(block, PageSize::Large2M);
+    flush(batch);
+    release_shared_page(m_phys, m_refs, old, true);
     return FaultOutcome::Resolved;
 }
 

@@ -15,6 +15,7 @@
 #include "base/spinlock.h"
 #include "jvmos/abi/abi.h"
 #include "base/result.h"
+#include "mm/frame_refs.h"
 #include "mm/memory_object.h"
 #include "mm/page_table.h"
 #include "mm/phys.h"
@@ -175,6 +176,19 @@ public:
     // if any byte is not mapped readable right now.
     bool peek(u64 addr, void* dst, usize len) const;
 
+    // fork(): gives `child` (a new, empty address space with its own root) a copy of every
+    // region and page. MAP_SHARED pages (memory objects, shared file pages) are the same frames
+    // in both; private pages become copy-on-write in both (PTE_FORK_COW, counted in `refs`,
+    // which the child uses from now on too). ENOMEM (the child then holds part of the pages:
+    // release_all() it).
+    Result<void> fork_into(AddressSpace& child, FrameRefs& refs);
+    // The process is going away: shared file pages written back, every mapping removed and
+    // every page and table freed except the root. The page table must not be loaded on any vCPU
+    // (and every vCPU that had it loaded must have loaded another root since): nothing is
+    // invalidated. Only destruction may follow.
+    void release_all();
+    void set_frame_refs(FrameRefs* refs) { m_refs = refs; }
+
     // Performs the invalidations `batch` describes, frees its deferred tables, resets it.
     void flush(TlbBatch& batch);
 
@@ -232,6 +246,9 @@ private:
     // A write to a copy-on-write page of a private memory-object mapping: the page gets its
     // own frame.
     FaultOutcome break_cow(const Region& r, u64 page, const Lookup& l);
+    // A write to a PTE_FORK_COW page: copied, or made writable if no other owner is left.
+    FaultOutcome break_fork_cow(const Region& r, u64 page, const Lookup& l);
+    FaultOutcome break_fork_cow_large(const Region& r, u64 page, const Lookup& l);
     // A mapping of [start, start + pages * 4 KiB) with the same backing now exists or went away:
     // counts its page references on the file or memory object behind it.
     void add_backing_refs(const Region& r, u64 pages);
@@ -256,6 +273,8 @@ private:
     PhysMem& m_phys;
     Allocator& m_heap;
     FileBacking* m_files = nullptr;
+    FrameRefs* m_refs = nullptr; // set once the program forked: frames may have other owners
+    bool m_unloaded = false;     // release_all(): no TLB can hold a translation made through it
     RegionMap m_regions;
     PageTable m_page_table;
     u64 m_mmap_top = 0;

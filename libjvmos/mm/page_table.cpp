@@ -363,7 +363,7 @@ Result<void> PageTable::protect_range(u64 start, u64 end, u64 set_bits, u64 clea
         JVMOS_ASSERT(start <= entry_va && entry_va + span_of(level) - 1 <= last);
         const u64 v = load(entry);
         u64 nv = (v & ~clear_bits) | set_bits;
-        if (v & PTE_COW) nv &= ~PTE_WRITE; // a write must copy the page first
+        if (v & (PTE_COW | PTE_FORK_COW)) nv &= ~PTE_WRITE; // a write must copy the page first
         if (nv == v) return;
         // A zero entry would read as empty and lose the frame.
         if (nv == 0)
@@ -496,6 +496,89 @@ usize PageTable::take_dirty(u64 start, u64 end, u64* vas, usize max, DirtyBits m
     };
     for_each_leaf(table(m_root), LEVEL_PML4, 0, start, end - 1, find);
     return n;
+}
+
+Result<void> PageTable::fork_range(PageTable& child, u64 start, u64 end, ForkPages mode,
+                                   TlbBatch& batch, FrameSharer& sharer) {
+    JVMOS_ASSERT(is_aligned(start, PAGE_SIZE) && is_aligned(end, PAGE_SIZE) && start <= end);
+    if (start == end) return {};
+    JVMOS_ASSERT(is_user_half(start) && is_user_half(end - 1));
+    Errno failure = Errno::none;
+    auto copy = [&](u64 va, u64* entry, int level) {
+        if (failure != Errno::none) return;
+        const PageSize size = level == LEVEL_PT ? PageSize::Small4K : PageSize::Large2M;
+        u64 v = load(entry);
+        const bool owned = !(v & PTE_BORROWED);
+        if (owned && mode == ForkPages::copy_on_write) {
+            const u64 nv = (v & ~PTE_WRITE) | PTE_FORK_COW;
+            if (nv != v) {
+                store(entry, nv);
+                if (was_cached(v) && (v & PTE_WRITE)) batch.add(va, size);
+            }
+            v = nv;
+        }
+        u64* slot;
+        if (size == PageSize::Large2M) {
+            Result<u64*> pde = child.make_pde(va);
+            slot = pde.is_ok() ? pde.value() : nullptr;
+        } else {
+            slot = child.leaf_slot(va, Create::yes);
+        }
+        if (!slot) {
+            failure = Errno::ENOMEM;
+            return;
+        }
+        JVMOS_ASSERT_EQ(load(slot), 0u);
+        // Never cached through the child's table yet: no invalidation owed when it changes.
+        store(slot, v & ~PTE_ACCESSED);
+        if (owned) sharer.share(v & (size == PageSize::Small4K ? PTE_ADDR_MASK : PTE_LARGE_ADDR_MASK),
+                                size);
+    };
+    for_each_leaf(table(m_root), LEVEL_PML4, 0, start, end - 1, copy);
+    if (failure != Errno::none) return failure;
+    return {};
+}
+
+u64* PageTable::leaf_entry(u64 va) {
+    u64* pde = find_pde(va);
+    if (pde == nullptr) return nullptr;
+    const u64 v = load(pde);
+    if (v == 0) return nullptr;
+    if (v & PTE_HUGE) return pde;
+    u64* pte = &table(v & PTE_ADDR_MASK)[index_of(va, LEVEL_PT)];
+    return load(pte) ? pte : nullptr;
+}
+
+Result<void> PageTable::split_large_page(u64 va, TlbBatch& batch) {
+    u64* pde = find_pde(va);
+    if (pde == nullptr || !(load(pde) & PTE_HUGE)) return {};
+    return split_large(pde, align_down(va, LARGE_PAGE_SIZE), batch);
+}
+
+void PageTable::free_tables_below(u64 table_gpa, int level) {
+    u64* tbl = table(table_gpa);
+    for (usize i = 0; i < ENTRIES; ++i) {
+        const u64 v = load(&tbl[i]);
+        if (v == 0) continue;
+        if (level == LEVEL_PT || (v & PTE_HUGE))
+            assertion_failed("no leaf left when the tables go", __FILE__, __LINE__, v, i);
+        if (level > LEVEL_PD) free_tables_below(v & PTE_ADDR_MASK, level - 1);
+        else if (!table_is_empty(table(v & PTE_ADDR_MASK)))
+            assertion_failed("no leaf left when the tables go", __FILE__, __LINE__, v, i);
+        store(&tbl[i], 0);
+        m_phys.free_frame(v & PTE_ADDR_MASK);
+    }
+}
+
+void PageTable::free_user_tables() {
+    u64* root = table(m_root);
+    for (usize i = 0; i < ENTRIES / 2; ++i) {
+        const u64 v = load(&root[i]);
+        if (v == 0) continue;
+        free_tables_below(v & PTE_ADDR_MASK, LEVEL_PDPT);
+        set_entry(&root[i], LEVEL_PML4, canonical(i * span_of(LEVEL_PML4)), 0);
+        m_phys.free_frame(v & PTE_ADDR_MASK);
+    }
 }
 
 u64* PageTable::leaf_slot(u64 va, Create create) {

@@ -33,6 +33,11 @@ inline constexpr u64 PTE_SOFTWARE_MASK = 7ull << 9; // ignored by the MMU; PageT
 // first, so protect_range() never adds PTE_WRITE to it. COW leaves are also BORROWED.
 inline constexpr u64 PTE_BORROWED = 1ull << 9;
 inline constexpr u64 PTE_COW = 1ull << 10;
+// FORK_COW: a private page whose frame fork() left shared between parent and child (counted in
+// FrameRefs; the frame is owned, not borrowed). Read-only until the first write, which copies
+// it, or, once no other owner is left, makes it writable in place. protect_range() never adds
+// PTE_WRITE to it either.
+inline constexpr u64 PTE_FORK_COW = 1ull << 11;
 inline constexpr u64 PTE_PAT_LARGE = 1ull << 12;    // PAT in a 2 MiB leaf
 inline constexpr u64 PTE_NX = 1ull << 63;
 inline constexpr u64 PTE_ADDR_MASK = 0x000ffffffffff000ull;
@@ -131,6 +136,22 @@ protected:
     ~FrameSink() = default;
 };
 
+// How fork_range() gives the child the parent's pages.
+enum class ForkPages : u8 {
+    share,         // MAP_SHARED: the same entry in both tables, writable as it was
+    copy_on_write, // MAP_PRIVATE: owned frames become read-only PTE_FORK_COW in both
+};
+
+// Told about every owned (not PTE_BORROWED) page fork_range() puts in the child's table: the
+// frame has one more owner now.
+class FrameSharer {
+public:
+    virtual void share(u64 gpa, PageSize size) = 0;
+
+protected:
+    ~FrameSharer() = default;
+};
+
 // Result of PageTable::lookup().
 struct Lookup {
     bool present = false; // the leaf has PTE_PRESENT
@@ -193,6 +214,21 @@ public:
     // reading the pages, so that a later write sets the bit again. 2 MiB leaves are skipped.
     usize take_dirty(u64 start, u64 end, u64* vas, usize max, DirtyBits mode, TlbBatch& batch);
 
+    // fork(): copies every leaf of [start, end) (page-aligned, user half) into `child` (a
+    // table with nothing mapped there) at the same address, as `mode` says, reporting owned
+    // frames to `sharer`. Parent entries that lose PTE_WRITE are added to the batch. ENOMEM if
+    // a child table cannot be allocated (the leaves copied so far stay, and stay counted).
+    Result<void> fork_range(PageTable& child, u64 start, u64 end, ForkPages mode, TlbBatch& batch,
+                            FrameSharer& sharer);
+    // The leaf entry (4 KiB PTE or 2 MiB PDE) that maps `va`, nullptr if none.
+    u64* leaf_entry(u64 va);
+    // Splits the 2 MiB page containing `va` into 4 KiB pages (nothing if there is none). ENOMEM.
+    Result<void> split_large_page(u64 va, TlbBatch& batch);
+    // Frees every user-half table (the address space is going away: no leaf may be left), and
+    // clears the root's user half.
+    void free_user_tables();
+    PageTableOptions options() const { return m_options; }
+
     // The 4 KiB-level PTE for `va`, creating missing tables if create == Create::yes. nullptr if
     // a table is missing (Create::no), cannot be allocated, or va lies in a 2 MiB page. Writing
     // through it is the caller's business, TLB batch included.
@@ -212,6 +248,7 @@ private:
     // Calls fn(va, entry, level) for every non-zero leaf of [start, last] under `tbl`.
     template <typename Fn> void for_each_leaf(u64* tbl, int level, u64 base, u64 start, u64 last,
                                               Fn& fn) const;
+    void free_tables_below(u64 table_gpa, int level);
     // The PD entry covering `va`, creating the PDPT and PD on the way. ENOMEM.
     Result<u64*> make_pde(u64 va);
 

@@ -8,6 +8,7 @@
 #include "kernel/memory.h"
 #include "kernel/panic.h"
 #include "kernel/stats.h"
+#include "kernel/itimer.h"
 #include "kernel/time.h"
 #include "sched/smp.h"
 
@@ -37,6 +38,7 @@ struct CpuSched {
     u64 armed_tsc;           // TSC deadline the LAPIC timer is armed for (0: disarmed)
     u64 loaded_fs;           // FS/GS bases loaded on this vCPU
     u64 loaded_gs;
+    u64 loaded_root;         // page-table root loaded on this vCPU (0: the boot root)
 };
 
 CpuSched g_cpu[JVMOS_MAX_CPUS];
@@ -138,9 +140,13 @@ void enqueue(Thread* t) {
     arch::send_ipi(target, smp::RESCHED_VECTOR);
 }
 
+// The kernel's own earliest deadline (interval timers: kernel/itimer.cpp), 0 for none.
+i64 g_kernel_deadline;
+
 // Wakes every sleeper whose deadline passed.
 void expire_timers() {
     const i64 now = kernel::monotonic_ns();
+    if (g_kernel_deadline && g_kernel_deadline <= now) g_kernel_deadline = kernel::expire_itimers(now);
     while (g_timers && g_timers->wake_deadline <= now) {
         Thread* t = g_timers;
         g_timers = t->timer_next;
@@ -161,6 +167,7 @@ void arm_timer() {
     if (!g_have_tsc_deadline) return;
     CpuSched& cpu = here();
     i64 deadline = g_timers ? g_timers->wake_deadline : 0;
+    if (g_kernel_deadline && (!deadline || g_kernel_deadline < deadline)) deadline = g_kernel_deadline;
     if (cpu.slice_end && (!deadline || cpu.slice_end < deadline)) deadline = cpu.slice_end;
     u64 tsc = 0;
     if (deadline) {
@@ -190,6 +197,18 @@ void load_user_state(CpuSched& cpu, Thread* t) {
         arch::set_user_gs_base(t->gs_base);
         cpu.loaded_gs = t->gs_base;
     }
+}
+
+// Several processes: a thread of another one needs its page table. An idle vCPU goes back to
+// the boot root (the first process's, which lives as long as jvmos), so that no vCPU keeps the
+// root of a process that exits loaded. Without PCID each load flushes the TLB's user entries.
+void load_page_table(CpuSched& cpu, Thread* next) {
+    const u64 boot_root = kernel::boot_info().pml4_gpa;
+    const u64 loaded = cpu.loaded_root ? cpu.loaded_root : boot_root;
+    const u64 root = next->page_table_root ? next->page_table_root : boot_root;
+    if (root == loaded) return;
+    arch::backend().load_page_table(root);
+    cpu.loaded_root = root;
 }
 
 void free_thread(Thread* t) {
@@ -239,6 +258,7 @@ void switch_to(CpuSched& cpu, Thread* prev, Thread* next) {
     if (!next->idle) stats::count_context_switch();
     if (prev->state == ThreadState::Dead) g_dead_cpu_tsc += prev->cpu_tsc;
     if (prev->state != ThreadState::Dead && !prev->idle) arch::xsave(prev->xsave_area);
+    load_page_table(cpu, next);
     cpu.current = next;
     arch::set_kernel_stack(next->kernel_stack_top);
     jvmos_switch_context(&prev->saved_rsp, next->saved_rsp);
@@ -372,6 +392,18 @@ void run_secondary_cpu() {
 }
 
 Thread* current() { return here().current; }
+
+void set_kernel_deadline(i64 deadline_ns) {
+    g_kernel_deadline = deadline_ns;
+    arm_timer();
+}
+
+void load_boot_page_table() {
+    CpuSched& cpu = here();
+    if (!cpu.loaded_root || cpu.loaded_root == kernel::boot_info().pml4_gpa) return;
+    arch::backend().load_page_table(kernel::boot_info().pml4_gpa);
+    cpu.loaded_root = 0;
+}
 
 void account_halted_cpus() {
     // A vCPU still halted when the program ends has not added its idle time yet.

@@ -18,6 +18,10 @@
 #include "base/result.h"
 #include "base/types.h"
 
+namespace jvmos::kernel {
+struct Process;
+}
+
 namespace jvmos::sched {
 
 enum class ThreadState : u8 { Runnable, Running, Blocked, Dead };
@@ -37,6 +41,8 @@ enum class WakeReason : u8 { Woken, TimedOut, Interrupted };
 
 struct Thread {
     i32 tid;
+    kernel::Process* process; // the process it belongs to (nullptr for idle threads)
+    u64 page_table_root;      // its process's page-table root, loaded when it runs (0: idle)
     ThreadState state;
     WakeReason wake_reason;
     u64 kernel_stack_base;  // lowest address of the kernel stack (heap)
@@ -53,11 +59,12 @@ struct Thread {
     // Two links, because a thread that a timeout or a signal makes runnable is on the run queue
     // while it is still queued where it waited (it takes itself out when it runs).
     Thread* run_next;       // run queue link
-    Thread* wait_next;      // wait queue link (futex bucket, ship slot waiters)
+    Thread* wait_next;      // wait queue link (futex bucket, ship slot waiters, wait4)
     Thread* timer_next;     // sorted list of threads sleeping with a deadline
     Thread* all_next;       // every live thread
     void* wait_channel;     // what a blocked thread waits for (futex key, ship slot...)
     u64 wait_bitset;        // futex bitset
+    u64 futex_offset;       // futex key's second half (wait_channel is its space)
     bool interruptible;     // blocked in a wait a signal may interrupt (futex, sleep)
     // Signals queued for this thread (bit N-1 = signal N) and their senders.
     u64 pending_signals;
@@ -142,6 +149,12 @@ Result<Thread*> init(i32 tid);
 [[noreturn]] void run_secondary_cpu();
 Thread* current();
 usize live_threads();
+// The earliest deadline of the kernel's interval timers (monotonic ns, 0 = none): the timer
+// interrupt calls kernel::expire_itimers() once it passes.
+void set_kernel_deadline(i64 deadline_ns);
+// Makes this vCPU use the boot page table (the first process's), so that the current one can
+// be freed (a process's last thread on its way out).
+void load_boot_page_table();
 
 // A new thread whose first return to user mode uses `frame` (copied onto its kernel stack).
 Result<Thread*> create_thread(const arch::TrapFrame& frame, i32 tid);

@@ -167,8 +167,8 @@ void restart_without_handler(arch::TrapFrame& frame, Restart r, i64 nr) {
     rewind_syscall(frame, r == Restart::Block ? NR_RESTART_SYSCALL : u64(nr));
 }
 
-bool ignored(int sig) {
-    const kernel::SigAction& act = kernel::current_process().actions[sig];
+bool ignored(const kernel::Process& p, int sig) {
+    const kernel::SigAction& act = p.actions[sig];
     if (sig == SIGKILL) return false;
     return act.handler == SIG_IGN ||
            (act.handler == SIG_DFL && default_action(sig) == Default::Ignore);
@@ -281,7 +281,8 @@ Result<void> queue(kernel::Thread* t, const SigInfo& info) {
     const int sig = info.signo;
     // Linux drops a signal that is ignored and not blocked (nor waited for) at once: it never
     // interrupts a blocking call.
-    if (!((t->signal_mask | t->sigwait_set) & bit(sig)) && ignored(sig)) return {};
+    const kernel::Process& p = t->process ? *t->process : kernel::first_process();
+    if (!((t->signal_mask | t->sigwait_set) & bit(sig)) && ignored(p, sig)) return {};
     if (sig >= SIGRTMIN_KERNEL) {
         if (g_rt_queued >= MAX_QUEUED_SIGNALS) return Errno::EAGAIN;
         auto* q = static_cast<sched::QueuedSignal*>(
@@ -371,17 +372,33 @@ Result<void> send_to_thread(i32 tid, const SigInfo& info) {
     return queue(t, info);
 }
 
-Result<void> send_to_process(const SigInfo& info) {
-    if (info.signo == 0) return {};
-    // To a thread that does not block it (the current one first), else the main thread. From
+Result<void> send_to_process(kernel::Process& p, const SigInfo& info) {
+    if (info.signo == 0 || p.state == kernel::ProcessState::Zombie) return {};
+    // To a thread that does not block it (the current one first), else any of its threads. From
     // an interrupt on an idle vCPU the current thread is that vCPU's idle thread: never a target.
     kernel::Thread* target = nullptr;
+    kernel::Thread* any = nullptr;
     kernel::Thread& self = kernel::current_thread();
-    if (!self.idle && !(self.signal_mask & bit(info.signo))) target = &self;
-    for (kernel::Thread* t = sched::first_thread(); t && !target; t = sched::next_thread(t))
+    if (!self.idle && self.process == &p && !(self.signal_mask & bit(info.signo))) target = &self;
+    for (kernel::Thread* t = sched::first_thread(); t && !target; t = sched::next_thread(t)) {
+        if (t->process != &p) continue;
+        if (!any) any = t;
         if (!(t->signal_mask & bit(info.signo))) target = t;
-    if (!target) target = kernel::current_process().main_thread;
-    return queue(target, info);
+    }
+    if (!target) target = any;
+    if (target) return queue(target, info);
+    return {};
+}
+
+Result<void> send_to_process(const SigInfo& info) {
+    return send_to_process(kernel::current_process(), info);
+}
+
+void kill_thread(kernel::Thread& t) {
+    t.pending_signals |= bit(SIGKILL);
+    t.pending_code[SIGKILL - 1] = SI_KERNEL;
+    sched::interrupt(&t);
+    sched::kick(&t);
 }
 
 bool deliver_pending(arch::TrapFrame& frame, i64 syscall_nr) {
@@ -445,8 +462,10 @@ Result<void> copy_siginfo_to_user(u64 addr, const SigInfo& info) {
 }
 
 void discard_if_ignored(int sig) {
-    if (!ignored(sig)) return;
-    for (kernel::Thread* t = sched::first_thread(); t; t = sched::next_thread(t)) discard(*t, sig);
+    kernel::Process& p = kernel::current_process();
+    if (!ignored(p, sig)) return;
+    for (kernel::Thread* t = sched::first_thread(); t; t = sched::next_thread(t))
+        if (t->process == &p) discard(*t, sig);
 }
 
 void take_host_signals() {
@@ -458,7 +477,8 @@ void take_host_signals() {
         SigInfo info{};
         info.signo = sig;
         info.code = SI_USER; // sent from outside the guest: the sender's pid is unknown (0)
-        (void)send_to_process(info);
+        // jvmos's pid is the first process's: the host's kill reaches it.
+        (void)send_to_process(kernel::first_process(), info);
     }
 }
 

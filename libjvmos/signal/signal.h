@@ -9,6 +9,13 @@
 #include "base/types.h"
 #include "sched/scheduler.h"
 
+namespace jvmos::kernel {
+struct Process;
+}
+namespace jvmos::sched {
+struct Thread;
+}
+
 namespace jvmos::signal {
 
 inline constexpr int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6;
@@ -42,6 +49,11 @@ void force_fault_signal(arch::TrapFrame& frame, const SigInfo& info);
 // in the guest (Linux: RLIMIT_SIGPENDING). A standard signal already pending is merged.
 Result<void> send_to_thread(i32 tid, const SigInfo& info);
 Result<void> send_to_process(const SigInfo& info);
+// kill(2) to a process (the caller's or another): routed to one of its threads that does not
+// block it. Nothing happens to a zombie.
+Result<void> send_to_process(kernel::Process& target, const SigInfo& info);
+// The thread's process is ending (exit_group, a fatal signal in another thread): SIGKILL.
+void kill_thread(sched::Thread& t);
 
 // On every return to user mode: delivers one pending, unblocked signal by rewriting `frame`
 // (ignored ones are discarded on the way). `syscall_nr` is the syscall whose return value is in

@@ -709,3 +709,73 @@ TEST_F(PageTableTest, TakeDirtyFindsWrittenPagesAndClearsThemOnRequest) {
 
 } // namespace
 } // namespace jvmos::mm
+
+namespace jvmos::mm {
+namespace {
+
+struct RecordingSharer final : FrameSharer {
+    void share(u64 gpa, PageSize size) override { shared.emplace_back(gpa, size); }
+    std::vector<std::pair<u64, PageSize>> shared;
+};
+
+// fork(): private pages become read-only PTE_FORK_COW in both tables (the parent's touched
+// writable page needs an invalidation), shared ones stay as they were, borrowed frames are not
+// counted, and the child's entries start never-accessed.
+TEST_F(PageTableTest, ForkRangeCopiesLeavesCopyOnWriteOrShared) {
+    map_ok(0x400000, 0x12345000, PageSize::Small4K, USER);
+    map_ok(0x401000, 0x12346000, PageSize::Small4K, USER_UNTOUCHED | PTE_BORROWED);
+    map_ok(0x40000000, 0x80000000, PageSize::Large2M, USER);
+    map_ok(0x600000, 0x22222000, PageSize::Small4K, USER);
+    const u64 child_root = phys.alloc_contiguous(2, 2).value();
+    PageTable child(phys, child_root, {});
+    RecordingSharer sharer;
+    TlbBatch batch;
+    ASSERT_TRUE(pt->fork_range(child, 0x400000, 0x402000, ForkPages::copy_on_write, batch, sharer)
+                    .is_ok());
+    ASSERT_TRUE(pt->fork_range(child, 0x40000000, 0x40200000, ForkPages::copy_on_write, batch,
+                               sharer)
+                    .is_ok());
+    ASSERT_TRUE(pt->fork_range(child, 0x600000, 0x601000, ForkPages::share, batch, sharer).is_ok());
+
+    const u64 cow = (USER & ~PTE_WRITE) | PTE_FORK_COW | PTE_PRESENT;
+    EXPECT_EQ(pt->lookup(0x400000).pte, 0x12345000 | cow);
+    EXPECT_EQ(child.lookup(0x400000).pte, 0x12345000 | (cow & ~PTE_ACCESSED));
+    // Borrowed (a memory object's frame): copied as it is, not counted.
+    EXPECT_EQ(child.lookup(0x401000).pte, pt->lookup(0x401000).pte);
+    EXPECT_TRUE(child.lookup(0x401000).pte & PTE_WRITE);
+    EXPECT_EQ(child.lookup(0x40000000).size, PageSize::Large2M);
+    EXPECT_TRUE(child.lookup(0x40000000).pte & PTE_FORK_COW);
+    EXPECT_FALSE(pt->lookup(0x40000000).pte & PTE_WRITE);
+    // Shared: writable in both.
+    EXPECT_TRUE(pt->lookup(0x600000).pte & PTE_WRITE);
+    EXPECT_EQ(child.lookup(0x600000).pte, pt->lookup(0x600000).pte & ~PTE_ACCESSED);
+    ASSERT_EQ(sharer.shared.size(), 3u);
+    EXPECT_EQ(sharer.shared[0], std::make_pair(u64{0x12345000}, PageSize::Small4K));
+    EXPECT_EQ(sharer.shared[1], std::make_pair(u64{0x80000000}, PageSize::Large2M));
+    EXPECT_EQ(sharer.shared[2], std::make_pair(u64{0x22222000}, PageSize::Small4K));
+    // The parent's two touched pages lost PTE_WRITE: their translations must go.
+    EXPECT_EQ(batch.page_count(), 2u);
+    finish(batch);
+
+    // mprotect never makes a fork-shared page writable: the write must copy it first.
+    TlbBatch p;
+    ASSERT_TRUE(pt->protect_range(0x400000, 0x401000, PTE_WRITE, 0, p).is_ok());
+    EXPECT_FALSE(pt->lookup(0x400000).pte & PTE_WRITE);
+    finish(p);
+
+    // The child's leaves go range by range (small unmaps keep their tables), then its tables.
+    RecordingSink sink;
+    TlbBatch b;
+    ASSERT_TRUE(child.unmap_range(0x400000, 0x402000, b, sink).is_ok());
+    ASSERT_TRUE(child.unmap_range(0x40000000, 0x40200000, b, sink).is_ok());
+    ASSERT_TRUE(child.unmap_range(0x600000, 0x601000, b, sink).is_ok());
+    finish(b);
+    EXPECT_EQ(sink.released.size(), 3u); // the borrowed one is not the child's to release
+    const usize before = phys.live();
+    child.free_user_tables();
+    EXPECT_LT(phys.live(), before);
+    for (usize i = 0; i < 256; ++i) EXPECT_EQ(phys.entry(child_root, i), 0u);
+}
+
+} // namespace
+} // namespace jvmos::mm

@@ -20,6 +20,9 @@ struct BackendOps {
     void (*init_cpu)(PerCpu& cpu, u64 idt_base, u16 idt_limit);
     void (*flush_tlb_page)(u64 va);
     void (*flush_tlb_all)();
+    // Makes the page table rooted at `root_gpa` (the kernel root; the PV user root is root +
+    // 0x1000) this vCPU's; the TLB's non-global entries go with the old one (no PCID).
+    void (*load_page_table)(u64 root_gpa);
     // Waits until an interrupt arrives (interrupts enabled while waiting).
     void (*wait_for_interrupt)();
     // Address of the last page fault on this vCPU.

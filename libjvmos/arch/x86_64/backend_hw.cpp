@@ -30,6 +30,10 @@ void hw_flush_tlb_all() {
     stats::count_trap(JVMOS_STATS_TRAP_TLB_FLUSH_ALL);
     write_cr3(read_cr3());
 }
+void hw_load_page_table(u64 root_gpa) {
+    stats::count_trap(JVMOS_STATS_TRAP_TLB_FLUSH_ALL);
+    write_cr3(root_gpa);
+}
 void hw_wait_for_interrupt() { asm volatile("sti; hlt; cli" ::: "memory"); }
 u64 hw_fault_address() { return read_cr2(); }
 void hw_irq_enable() { asm volatile("sti" ::: "memory"); }
@@ -39,7 +43,7 @@ void hw_irq_disable() { asm volatile("cli" ::: "memory"); }
 
 const BackendOps BACKEND_HW = {
     "hardware virtualisation", BackendKind::Hardware, hw_init_cpu,       hw_flush_tlb_page,
-    hw_flush_tlb_all,          hw_wait_for_interrupt, hw_fault_address, hw_irq_enable,
+    hw_flush_tlb_all,          hw_load_page_table,    hw_wait_for_interrupt, hw_fault_address, hw_irq_enable,
     hw_irq_disable,
 };
 

@@ -22,6 +22,7 @@ constexpr u32 MSR_PVM_SIGNATURE = 0x4b564d11;
 constexpr u64 PVM_SIGNATURE = 0x4d5650;
 
 enum : u64 {
+    HC_SET_CR3 = 0x1001,
     HC_LOAD_IDT = 0x1005,
     HC_FLUSH_TLB = 0x1007,
     HC_FLUSH_TLB_ONE = 0x1008,
@@ -57,6 +58,11 @@ void pv_flush_tlb_page(u64 va) {
 void pv_flush_tlb_all() {
     stats::count_trap(JVMOS_STATS_TRAP_TLB_FLUSH_ALL);
     hypercall(HC_FLUSH_TLB);
+}
+
+void pv_load_page_table(u64 root_gpa) {
+    stats::count_trap(JVMOS_STATS_TRAP_TLB_FLUSH_ALL);
+    hypercall(HC_SET_CR3, root_gpa);
 }
 
 void pv_irq_enable() {
@@ -97,7 +103,7 @@ u64 pv_fault_address() { return vif()->cr2; } // the cr2_cell flag
 
 const BackendOps BACKEND_PV = {
     "kvm_pvm paravirtual",  BackendKind::Paravirtual, pv_init_cpu,   pv_flush_tlb_page,
-    pv_flush_tlb_all,       pv_wait_for_interrupt,    pv_fault_address, pv_irq_enable,
+    pv_flush_tlb_all,       pv_load_page_table,       pv_wait_for_interrupt,    pv_fault_address, pv_irq_enable,
     pv_irq_disable,
 };
 
