@@ -14,21 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static int cmp(const void* a, const void* b) {
-    long long x = *(const long long*)a, y = *(const long long*)b;
-    return x < y ? -1 : x > y;
-}
-
-static void report(const char* name, long long* v, int n) {
-    qsort(v, (size_t)n, sizeof v[0], cmp);
-    printf("%s_p50 %lld\n%s_p99 %lld\n", name, v[n / 2], name, v[n * 99 / 100]);
-}
+#include "latency.h"
 
 enum { N = 2000, ROUNDS = 1000 };
 static int ping[2], pong[2];

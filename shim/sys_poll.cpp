@@ -46,14 +46,6 @@ struct PollFd { // struct pollfd
 };
 static_assert(sizeof(PollFd) == 8);
 
-struct Timespec {
-    i64 tv_sec;
-    i64 tv_nsec;
-};
-struct Timeval {
-    i64 tv_sec;
-    i64 tv_usec;
-};
 
 // Kernel memory for one call, returned on every path.
 class Scratch {

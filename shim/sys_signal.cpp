@@ -78,10 +78,6 @@ Result<u64> sys_rt_sigpending(SyscallArgs& args) {
 }
 
 Result<u64> sys_rt_sigtimedwait(SyscallArgs& args) {
-    struct Timespec {
-        i64 tv_sec;
-        i64 tv_nsec;
-    };
     if (args.a[3] != 8) return Errno::EINVAL;
     const u64 set = TRY(UserPtr<u64>(args.a[0]).read());
     i64 deadline = 0; // none

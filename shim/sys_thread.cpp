@@ -29,10 +29,6 @@ constexpr u64 ALLOWED = THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARE
 // How late a futex timeout may expire (see sys_futex).
 constexpr i64 TIMER_SLACK_NS = 150'000;
 
-struct Timespec {
-    i64 tv_sec;
-    i64 tv_nsec;
-};
 
 Result<i64> read_timespec_ns(u64 addr) {
     Timespec ts = TRY(UserPtr<Timespec>(addr).read());

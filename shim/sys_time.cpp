@@ -27,14 +27,6 @@ constexpr u64 TIMER_ABSTIME = 1;
 constexpr i64 NSEC_PER_SEC = 1000000000;
 constexpr i64 COARSE_RESOLUTION_NS = 4000000; // one tick at Linux's usual HZ=250
 
-struct Timespec {
-    i64 tv_sec;
-    i64 tv_nsec;
-};
-struct Timeval {
-    i64 tv_sec;
-    i64 tv_usec;
-};
 
 Timespec to_timespec(i64 ns) { return {ns / NSEC_PER_SEC, ns % NSEC_PER_SEC}; }
 

@@ -12,6 +12,16 @@ struct Thread;
 
 namespace jvmos::shim {
 
+// struct timespec and struct timeval as x86-64 Linux passes them.
+struct Timespec {
+    i64 tv_sec;
+    i64 tv_nsec;
+};
+struct Timeval {
+    i64 tv_sec;
+    i64 tv_usec;
+};
+
 struct SyscallArgs {
     u64 nr;
     u64 a[6]; // rdi, rsi, rdx, r10, r8, r9
