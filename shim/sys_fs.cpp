@@ -207,19 +207,26 @@ Result<u64> do_unlinkat(i64 dirfd, u64 user_path, u64 flags) {
     return 0;
 }
 
-Result<u64> do_renameat(i64 olddirfd, u64 oldpath, i64 newdirfd, u64 newpath, u64 flags) {
-    UserPath from, to;
-    TRY(copy_path(oldpath, from));
-    TRY(copy_path(newpath, to));
+// A shipped call on two paths, each relative to its own directory (renameat, linkat): `from`
+// goes as the call's path, `to` as its second path under the second handle.
+Result<u64> two_path_call(u32 op, i64 olddirfd, const UserPath& from, i64 newdirfd,
+                          const UserPath& to, u64 flags) {
     if (to.text[0] != '/' && is_procfs_base(newdirfd)) return Errno::EACCES;
     const u32 new_dir = TRY(dir_handle(newdirfd));
-    shipper::Call c = TRY(begin_path_call(JVMOS_SHIP_RENAMEAT, olddirfd, from));
+    shipper::Call c = TRY(begin_path_call(op, olddirfd, from));
     c.slot().path2_off = c.slot().in_len;
     c.slot().in_len = TRY(c.put_path(to.text, to.len, c.slot().in_len));
     c.slot().handle2 = new_dir;
     c.slot().args[0] = flags;
     TRY(shipper::call(c));
     return 0;
+}
+
+Result<u64> do_renameat(i64 olddirfd, u64 oldpath, i64 newdirfd, u64 newpath, u64 flags) {
+    UserPath from, to;
+    TRY(copy_path(oldpath, from));
+    TRY(copy_path(newpath, to));
+    return two_path_call(JVMOS_SHIP_RENAMEAT, olddirfd, from, newdirfd, to, flags);
 }
 
 Result<u64> do_mkdirat(i64 dirfd, u64 user_path, u64 mode) {
@@ -371,15 +378,7 @@ Result<u64> do_linkat(i64 olddirfd, u64 oldpath, i64 newdirfd, u64 newpath, u64 
     UserPath from, to;
     TRY(copy_path(oldpath, from, flags & AT_EMPTY_PATH));
     TRY(copy_path(newpath, to));
-    if (to.text[0] != '/' && is_procfs_base(newdirfd)) return Errno::EACCES;
-    const u32 new_dir = TRY(dir_handle(newdirfd));
-    shipper::Call c = TRY(begin_path_call(JVMOS_SHIP_LINKAT, olddirfd, from));
-    c.slot().path2_off = c.slot().in_len;
-    c.slot().in_len = TRY(c.put_path(to.text, to.len, c.slot().in_len));
-    c.slot().handle2 = new_dir;
-    c.slot().args[0] = flags;
-    TRY(shipper::call(c));
-    return 0;
+    return two_path_call(JVMOS_SHIP_LINKAT, olddirfd, from, newdirfd, to, flags);
 }
 
 Result<u64> do_chownat(i64 dirfd, u64 user_path, u64 uid, u64 gid, u64 flags) {

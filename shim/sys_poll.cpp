@@ -31,7 +31,6 @@ constexpr u16 SELECT_IN = POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR;
 constexpr u16 SELECT_OUT = POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR;
 constexpr u16 SELECT_EX = POLLPRI;
 
-constexpr i64 NSEC_PER_SEC = 1'000'000'000;
 constexpr u64 UNBLOCKABLE = (1ull << (kernel::SIGKILL - 1)) | (1ull << (kernel::SIGSTOP - 1));
 constexpr usize MAX_SHIPPED = JVMOS_SHIP_SLOT_DATA / sizeof(jvmos_ship_poll_entry);
 
@@ -234,10 +233,7 @@ Result<u64> finish(Result<u64> r, bool swapped, u64 time_addr, i64 deadline, Tim
 // A timespec timeout (ppoll, pselect6): EFAULT, EINVAL for a negative or unnormalised one.
 Result<i64> read_timespec_deadline(u64 addr) {
     if (!addr) return NO_DEADLINE;
-    const Timespec ts = TRY(UserPtr<Timespec>(addr).read());
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC) return Errno::EINVAL;
-    if (ts.tv_sec > (INT64_MAX / 2) / NSEC_PER_SEC) return deadline_after(INT64_MAX / 2);
-    return deadline_after(ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec);
+    return deadline_after(TRY(read_timespec_ns(addr)));
 }
 
 // select's body (Linux's core_sys_select): fd_sets in, a poll, fd_sets out.

@@ -82,12 +82,10 @@ Result<u64> sys_rt_sigtimedwait(SyscallArgs& args) {
     const u64 set = TRY(UserPtr<u64>(args.a[0]).read());
     i64 deadline = 0; // none
     if (args.a[2]) {
-        const Timespec ts = TRY(UserPtr<Timespec>(args.a[2]).read());
-        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1'000'000'000) return Errno::EINVAL;
-        constexpr i64 MAX_SEC = 100LL * 365 * 24 * 3600; // beyond: no deadline in practice
-        if (ts.tv_sec == 0 && ts.tv_nsec == 0) deadline = -1; // poll
-        else if (ts.tv_sec < MAX_SEC)
-            deadline = kernel::monotonic_ns() + ts.tv_sec * 1'000'000'000 + ts.tv_nsec;
+        const i64 ns = TRY(read_timespec_ns(args.a[2]));
+        constexpr i64 MAX_NS = 100LL * 365 * 24 * 3600 * NSEC_PER_SEC; // beyond: no deadline
+        if (ns == 0) deadline = -1; // poll
+        else if (ns < MAX_NS) deadline = kernel::monotonic_ns() + ns;
     }
     signal::SigInfo info{};
     const int sig = TRY(signal::wait_for(set, deadline, info));

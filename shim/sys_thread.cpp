@@ -29,14 +29,6 @@ constexpr u64 ALLOWED = THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARE
 // How late a futex timeout may expire (see sys_futex).
 constexpr i64 TIMER_SLACK_NS = 150'000;
 
-
-Result<i64> read_timespec_ns(u64 addr) {
-    Timespec ts = TRY(UserPtr<Timespec>(addr).read());
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) return Errno::EINVAL;
-    if (ts.tv_sec > (INT64_MAX - ts.tv_nsec) / 1000000000) return INT64_MAX / 2;
-    return ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 // The thread's exit: CHILD_CLEARTID clears the tid word and wakes one waiter (pthread_join).
 void clear_child_tid(kernel::Thread& t) {
     if (!t.clear_child_tid) return;

@@ -24,7 +24,6 @@ enum : i64 {
     CLOCK_TAI = 11,
 };
 constexpr u64 TIMER_ABSTIME = 1;
-constexpr i64 NSEC_PER_SEC = 1000000000;
 constexpr i64 COARSE_RESOLUTION_NS = 4000000; // one tick at Linux's usual HZ=250
 
 
@@ -65,14 +64,15 @@ Result<i64> clock_now(i64 id) {
     }
 }
 
-Result<i64> read_duration(u64 addr) {
-    Timespec ts = TRY(UserPtr<Timespec>(addr).read());
+} // namespace
+
+Result<i64> read_timespec_ns(u64 addr) {
+    const Timespec ts = TRY(UserPtr<Timespec>(addr).read());
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC) return Errno::EINVAL;
-    if (ts.tv_sec > (INT64_MAX - ts.tv_nsec) / NSEC_PER_SEC) return INT64_MAX;
+    constexpr i64 CAP = INT64_MAX / 2;
+    if (ts.tv_sec > (CAP - ts.tv_nsec) / NSEC_PER_SEC) return CAP;
     return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
-
-} // namespace
 
 Result<u64> sys_clock_gettime(SyscallArgs& args) {
     const i64 now = TRY(clock_now(i64(i32(args.a[0])) /* clockid_t is an int */));
@@ -126,7 +126,7 @@ Result<u64> resume_nanosleep(sched::Thread& t) {
 }
 
 Result<u64> sys_nanosleep(SyscallArgs& args) {
-    const i64 ns = TRY(read_duration(args.a[0]));
+    const i64 ns = TRY(read_timespec_ns(args.a[0]));
     const i64 deadline = kernel::monotonic_ns() + ns;
     if (!kernel::sleep_until_monotonic(deadline)) return interrupted(args.a[1], deadline);
     return 0;
@@ -137,7 +137,7 @@ Result<u64> sys_clock_nanosleep(SyscallArgs& args) {
     const u64 flags = args.a[1];
     if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_BOOTTIME && id != CLOCK_TAI)
         return id == CLOCK_THREAD_CPUTIME_ID ? Errno::EINVAL : Errno::EOPNOTSUPP;
-    const i64 value = TRY(read_duration(args.a[2]));
+    const i64 value = TRY(read_timespec_ns(args.a[2]));
     const bool realtime = id == CLOCK_REALTIME || id == CLOCK_TAI;
     i64 deadline_mono;
     if (flags & TIMER_ABSTIME) {

@@ -21,6 +21,12 @@ struct Timeval {
     i64 tv_sec;
     i64 tv_usec;
 };
+inline constexpr i64 NSEC_PER_SEC = 1'000'000'000;
+
+// A user struct timespec (a duration or an absolute time) in ns: EFAULT if unreadable, EINVAL
+// if negative or tv_nsec is not below one second, as Linux checks them. Beyond ~146 years it
+// saturates at INT64_MAX / 2, so that adding "now" to it cannot overflow.
+Result<i64> read_timespec_ns(u64 addr);
 
 struct SyscallArgs {
     u64 nr;
