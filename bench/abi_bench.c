@@ -37,32 +37,7 @@
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
 
-static inline long raw_syscall0(long nr) {
-    long ret;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr) : "rcx", "r11", "memory");
-    return ret;
-}
-
-static inline long raw_syscall3(long nr, long a0, long a1, long a2) {
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
-static inline long raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
-    long ret;
-    register long r10 __asm__("r10") = a3;
-    register long r8 __asm__("r8") = a4;
-    register long r9 __asm__("r9") = a5;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
+#include "raw_syscall.h"
 
 /* A failed call would make the numbers meaningless: stop rather than report them. */
 static void check(long result, const char* what) {
