@@ -8,6 +8,8 @@ constexpr Errno NO_MEMORY = Errno::ENOMEM;
 
 #include <gtest/gtest.h>
 
+#include "fake_phys.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -15,75 +17,8 @@ constexpr Errno NO_MEMORY = Errno::ENOMEM;
 namespace jvmos::mm {
 namespace {
 
-// Frames at GPAs [BASE, BASE + FRAMES * 4 KiB), BASE 2 MiB-aligned so that 2 MiB runs are.
-class FakePhys final : public PhysMem {
-public:
-    static constexpr u64 BASE = 0x400000;
-    static constexpr usize FRAMES = 4096; // 16 MiB
-
-    FakePhys() : m_used(FRAMES, false) {
-        m_mem = static_cast<u8*>(std::aligned_alloc(2 * MiB, FRAMES * PAGE_SIZE));
-        std::memset(m_mem, 0xa5, FRAMES * PAGE_SIZE);
-    }
-    ~FakePhys() { std::free(m_mem); }
-
-    Result<u64> alloc_frame() override {
-        auto r = alloc_frame_dirty();
-        if (r.is_ok()) std::memset(to_virt(r.value()), 0, PAGE_SIZE);
-        return r;
-    }
-    Result<u64> alloc_frame_dirty() override {
-        if (m_fail) return test_errno::NO_MEMORY;
-        for (usize i = 0; i < FRAMES; ++i) {
-            if (m_used[i]) continue;
-            m_used[i] = true;
-            ++m_live;
-            return BASE + i * PAGE_SIZE;
-        }
-        return test_errno::NO_MEMORY;
-    }
-    void free_frame(u64 gpa) override {
-        const usize i = (gpa - BASE) / PAGE_SIZE;
-        EXPECT_TRUE(gpa >= BASE && i < FRAMES && m_used[i]) << std::hex << gpa;
-        m_used[i] = false;
-        --m_live;
-        std::memset(to_virt(gpa), 0xdd, PAGE_SIZE); // a use after free shows as garbage
-    }
-    Result<u64> alloc_contiguous(usize count, usize align_frames) override {
-        if (m_fail || m_fail_contiguous) return test_errno::NO_MEMORY;
-        for (usize i = 0; i + count <= FRAMES; i += align_frames) {
-            bool free = true;
-            for (usize k = 0; k < count && free; ++k) free = !m_used[i + k];
-            if (!free) continue;
-            for (usize k = 0; k < count; ++k) m_used[i + k] = true;
-            m_live += count;
-            std::memset(m_mem + i * PAGE_SIZE, 0, count * PAGE_SIZE);
-            return BASE + i * PAGE_SIZE;
-        }
-        return test_errno::NO_MEMORY;
-    }
-    void free_contiguous(u64 gpa, usize count) override {
-        for (usize k = 0; k < count; ++k) free_frame(gpa + k * PAGE_SIZE);
-    }
-    void* to_virt(u64 gpa) override {
-        EXPECT_TRUE(gpa >= BASE && gpa < BASE + FRAMES * PAGE_SIZE) << std::hex << gpa;
-        return m_mem + (gpa - BASE);
-    }
-    u64 to_phys(const void* virt) override {
-        return BASE + static_cast<u64>(static_cast<const u8*>(virt) - m_mem);
-    }
-
-    usize live() const { return m_live; }
-    void fail(bool f) { m_fail = f; }
-    void fail_contiguous(bool f) { m_fail_contiguous = f; }
-
-private:
-    u8* m_mem;
-    std::vector<bool> m_used;
-    usize m_live = 0;
-    bool m_fail = false;
-    bool m_fail_contiguous = false;
-};
+// 16 MiB of frames from a 2 MiB-aligned base (tests/unit/fake_phys.h).
+using FakePhys = test::FakePhys<0x400000, 4096>;
 
 class HostHeap final : public Allocator {
 public:

@@ -11,6 +11,8 @@ constexpr Errno EXISTS = Errno::EEXIST;
 
 #include <gtest/gtest.h>
 
+#include "fake_phys.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -21,75 +23,8 @@ constexpr Errno EXISTS = Errno::EEXIST;
 namespace jvmos::mm {
 namespace {
 
-// Frames at GPAs [BASE, BASE + FRAMES * 4 KiB) backed by host memory, with counters.
-class FakePhys final : public PhysMem {
-public:
-    static constexpr u64 BASE = 0x100000;
-    static constexpr usize FRAMES = 1024;
-
-    FakePhys() : m_used(FRAMES, false) {
-        m_mem = static_cast<u8*>(std::aligned_alloc(2 * MiB, FRAMES * PAGE_SIZE));
-        std::memset(m_mem, 0, FRAMES * PAGE_SIZE);
-    }
-    ~FakePhys() { std::free(m_mem); }
-
-    Result<u64> alloc_frame() override {
-        auto r = alloc_frame_dirty();
-        if (r.is_ok()) std::memset(to_virt(r.value()), 0, PAGE_SIZE);
-        return r;
-    }
-    Result<u64> alloc_frame_dirty() override {
-        if (m_fail_allocations) return test_errno::NO_MEMORY;
-        for (usize i = 0; i < FRAMES; ++i) {
-            if (m_used[i]) continue;
-            m_used[i] = true;
-            ++m_live;
-            u64 gpa = BASE + i * PAGE_SIZE;
-            std::memset(to_virt(gpa), 0xa5, PAGE_SIZE); // "dirty": old contents
-            return gpa;
-        }
-        return test_errno::NO_MEMORY;
-    }
-    void free_frame(u64 gpa) override {
-        usize i = (gpa - BASE) / PAGE_SIZE;
-        EXPECT_TRUE(gpa >= BASE && i < FRAMES && m_used[i]) << std::hex << gpa;
-        m_used[i] = false;
-        --m_live;
-        std::memset(to_virt(gpa), 0xdd, PAGE_SIZE); // use after free shows as garbage
-    }
-    Result<u64> alloc_contiguous(usize count, usize align_frames) override {
-        for (usize i = 0; i + count <= FRAMES; i += align_frames) {
-            if (std::any_of(m_used.begin() + i, m_used.begin() + i + count,
-                            [](bool b) { return b; }))
-                continue;
-            for (usize k = 0; k < count; ++k) m_used[i + k] = true;
-            m_live += count;
-            std::memset(m_mem + i * PAGE_SIZE, 0, count * PAGE_SIZE);
-            return BASE + i * PAGE_SIZE;
-        }
-        return test_errno::NO_MEMORY;
-    }
-    void free_contiguous(u64 gpa, usize count) override {
-        for (usize k = 0; k < count; ++k) free_frame(gpa + k * PAGE_SIZE);
-    }
-    void* to_virt(u64 gpa) override {
-        EXPECT_TRUE(gpa >= BASE && gpa < BASE + FRAMES * PAGE_SIZE) << std::hex << gpa;
-        return m_mem + (gpa - BASE);
-    }
-    u64 to_phys(const void* virt) override {
-        return BASE + static_cast<u64>(static_cast<const u8*>(virt) - m_mem);
-    }
-
-    usize live() const { return m_live; }
-    void fail_allocations(bool fail) { m_fail_allocations = fail; }
-    u64 entry(u64 table_gpa, usize index) { return static_cast<u64*>(to_virt(table_gpa))[index]; }
-
-private:
-    u8* m_mem;
-    std::vector<bool> m_used;
-    usize m_live = 0;
-    bool m_fail_allocations = false;
-};
+// 4 MiB of frames (tests/unit/fake_phys.h).
+using FakePhys = test::FakePhys<0x100000, 1024>;
 
 struct RecordingSink final : FrameSink {
     void release(u64 gpa, PageSize size) override { released.emplace_back(gpa, size); }
@@ -526,7 +461,7 @@ TEST_F(PageTableTest, LeafSlotCreatesTablesOnlyWhenAsked) {
 
 TEST_F(PageTableTest, AllocationFailureLeavesMappingsIntact) {
     map_ok(0x40000000, 0x80000000, PageSize::Large2M, USER);
-    phys.fail_allocations(true);
+    phys.fail_frames(true);
     TlbBatch batch;
     EXPECT_EQ(pt->map(0x8000000000, 0x1000000, PageSize::Small4K, USER, batch).error(),
               test_errno::NO_MEMORY);
@@ -540,7 +475,7 @@ TEST_F(PageTableTest, AllocationFailureLeavesMappingsIntact) {
     EXPECT_EQ(l.size, PageSize::Large2M);
     EXPECT_EQ(l.pte, 0x80000000 | USER | PTE_PRESENT | PTE_HUGE);
     EXPECT_TRUE(batch.empty());
-    phys.fail_allocations(false);
+    phys.fail_frames(false);
     finish(batch);
 }
 
@@ -649,12 +584,12 @@ TEST_F(PageTableTest, MoveRangeSplits2MPagesThatCannotLineUp) {
 
 TEST_F(PageTableTest, MoveRangeFailsBeforeMovingAnything) {
     map_ok(0x400000, 0x1000000, PageSize::Small4K, USER);
-    phys.fail_allocations(true);
+    phys.fail_frames(true);
     TlbBatch batch;
     // The destination needs new tables (another PDPT slot): none can be had.
     EXPECT_EQ(pt->move_range(0x400000, 0x8000000000, PAGE_SIZE, batch).error(),
               test_errno::NO_MEMORY);
-    phys.fail_allocations(false);
+    phys.fail_frames(false);
     finish(batch);
     EXPECT_EQ(pt->lookup(0x400000).pte & PTE_ADDR_MASK, 0x1000000u);
 }
